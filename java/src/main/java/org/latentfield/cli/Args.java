@@ -1,0 +1,45 @@
+package org.latentfield.cli;
+
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.ParseException;
+
+/** Typed option values with one-sentence errors naming the option. */
+final class Args {
+    private Args() {}
+
+    static int integer(CommandLine cl, String name, int fallback) throws ParseException {
+        String v = cl.getOptionValue(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw new ParseException("--" + name + " expects an integer, got '" + v + "'");
+        }
+    }
+
+    static long longValue(CommandLine cl, String name, long fallback) throws ParseException {
+        String v = cl.getOptionValue(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            throw new ParseException("--" + name + " expects an integer, got '" + v + "'");
+        }
+    }
+
+    static double real(CommandLine cl, String name, double fallback) throws ParseException {
+        String v = cl.getOptionValue(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v.strip());
+        } catch (NumberFormatException e) {
+            throw new ParseException("--" + name + " expects a number, got '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package org.latentfield.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.latentfield.LatentfieldException;
+import org.latentfield.data.Points;
+import org.latentfield.data.StartPoints;
+import org.latentfield.dynamics.Attractors;
+import org.latentfield.dynamics.FixedPointResult;
+import org.latentfield.dynamics.FixedPointSolver;
+import org.latentfield.dynamics.MergeRule;
+import org.latentfield.dynamics.PointState;
+import org.latentfield.kernels.NativeKernels;
+import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.AttractorReport;
+import org.latentfield.report.FileDigest;
+import org.latentfield.report.OutputDirectory;
+
+/** {@code latentfield attractors}: iterate f from many starts and deduplicate the endpoints into attractors. */
+final class AttractorsCommand implements Main.Command {
+    private static final int DEFAULT_SAMPLES = 1000;
+
+    @Override
+    public String summary() {
+        return "mine the attractors of an autoencoder's latent map f(z) = E(D(z)) from noise, uniform or given starts";
+    }
+
+    private static Options options() {
+        Options o = new Options();
+        ModelOptions.add(o);
+        o.addOption(Option.builder().longOpt("from").hasArg().argName("noise|uniform:LO:HI|PATH.npy")
+                .desc("starting points: z0 ~ N(0, SIGMA^2 I) (default), uniform in [LO, HI)^k, or the rows of an N x k .npy").build());
+        o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("number of starts (default 1000; all rows of a .npy)").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of the random starts (default 0)").build());
+        o.addOption(Option.builder().longOpt("noise-scale").hasArg().argName("SIGMA").desc("standard deviation of noise starts (default 1)").build());
+        o.addOption(Option.builder().longOpt("tol").hasArg().argName("T").desc("converged when ||z_t - z_{t-1}||^2 < T (default 1e-6)").build());
+        o.addOption(Option.builder().longOpt("max-iter").hasArg().argName("N").desc("iteration cap; points that reach it are not converged (default 3000)").build());
+        o.addOption(Option.builder().longOpt("divergence-bound").hasArg().argName("B").desc("diverged when ||z_t|| > B (default 1e6)").build());
+        o.addOption(Option.builder().longOpt("merge").hasArg().argName("cosine:T|euclidean:R")
+                .desc("when two endpoints are the same attractor (default cosine:0.99, the paper's)").build());
+        o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("rows evaluated together (default 1024)").build());
+        o.addOption(Option.builder().longOpt("record-every").hasArg().argName("R").desc("record z_0, z_R, z_2R, ... into trajectories.npy").build());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory").build());
+        o.addOption(Option.builder().longOpt("json").desc("also print summary.json to stdout").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
+        return o;
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100, "latentfield attractors --model PATH --out DIR [options]",
+                    "", options(), 2, 2, "");
+            return Main.OK;
+        }
+        CommandLine cl = new DefaultParser().parse(options(), args);
+        if (!cl.getArgList().isEmpty()) {
+            throw new ParseException("unexpected argument '" + cl.getArgList().get(0) + "'");
+        }
+        String from = cl.getOptionValue("from", "noise");
+        int samples = Args.integer(cl, "samples", 0);
+        if (cl.hasOption("samples") && samples < 1) {
+            throw new LatentfieldException("--samples must be a positive integer, got " + samples + ".");
+        }
+        long seed = Args.longValue(cl, "seed", 0);
+        double sigma = Args.real(cl, "noise-scale", 1.0);
+        int recordEvery = Args.integer(cl, "record-every", 0);
+        if (cl.hasOption("record-every") && recordEvery < 1) {
+            throw new LatentfieldException("--record-every must be a positive integer, got " + recordEvery + ".");
+        }
+        FixedPointSolver.Options solver = new FixedPointSolver.Options(
+                Args.real(cl, "tol", FixedPointSolver.Options.DEFAULT_TOL),
+                Args.integer(cl, "max-iter", FixedPointSolver.Options.DEFAULT_MAX_ITER),
+                Args.real(cl, "divergence-bound", FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND),
+                Args.integer(cl, "batch", FixedPointSolver.Options.DEFAULT_BATCH),
+                recordEvery);
+        MergeRule merge = cl.hasOption("merge") ? MergeRule.parse(cl.getOptionValue("merge")) : MergeRule.paperDefault();
+        StartSpec starts = StartSpec.parse(from);
+        if (starts.kind == StartSpec.Kind.NOISE && !(sigma > 0 && Double.isFinite(sigma))) {
+            throw new LatentfieldException("--noise-scale must be a positive finite number, got " + sigma + ".");
+        }
+
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
+             TorchScriptAutoencoder map = ModelOptions.open(cl)) {
+            int k = map.latentDim();
+            int n = samples > 0 ? samples : DEFAULT_SAMPLES;
+            Points z0 = switch (starts.kind) {
+                case NOISE -> StartPoints.gaussian(n, k, sigma, seed);
+                case UNIFORM -> StartPoints.uniform(n, k, starts.lo, starts.hi, seed);
+                case FILE -> StartPoints.fromNpy(starts.file, k, samples);
+            };
+            FixedPointResult result;
+            try (ProgressReporter progress = new ProgressReporter("attractors", z0.n(), err)) {
+                result = FixedPointSolver.solve(map, z0, solver, progress);
+            }
+            Attractors attractors = Attractors.find(result, merge);
+
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("from", from);
+            settings.put("samples", z0.n());
+            settings.put("seed", starts.kind == StartSpec.Kind.FILE ? null : seed);
+            settings.put("noise_scale", starts.kind == StartSpec.Kind.NOISE ? sigma : null);
+            settings.put("tol", solver.tol());
+            settings.put("max_iter", solver.maxIter());
+            settings.put("divergence_bound", solver.divergenceBound());
+            settings.put("merge", merge.spec());
+            settings.put("batch", solver.batchSize());
+            settings.put("device", cl.getOptionValue("device", "auto"));
+            settings.put("record_every", recordEvery == 0 ? null : recordEvery);
+            settings.put("threads", TorchScriptAutoencoder.threads());
+            Path modelPath = Path.of(cl.getOptionValue("model"));
+            AttractorReport.ModelFacts facts = new AttractorReport.ModelFacts(modelPath.toString(), FileDigest.sha256(modelPath), k,
+                    map.latentDimSource(), map.device());
+            ObjectNode summary = AttractorReport.summary(facts, settings, result, attractors, NativeKernels.version());
+            AttractorReport.write(dir, summary, result, attractors);
+            dir.commit(AttractorReport.FILES);
+
+            if (cl.hasOption("json")) {
+                out.println(AttractorReport.toJson(summary));
+            } else {
+                printTable(out, dir.target(), result, attractors);
+            }
+            return Main.OK;
+        }
+    }
+
+    private static void printTable(PrintStream out, Path dir, FixedPointResult r, Attractors a) {
+        out.printf("starts %d: converged %d, not converged %d, diverged %d%n", r.size(), r.count(PointState.CONVERGED),
+                r.count(PointState.NOT_CONVERGED), r.count(PointState.DIVERGED));
+        out.printf("attractors %d (merge %s)%n", a.count(), a.rule().spec());
+        int shown = Math.min(10, a.count());
+        for (int i = 0; i < shown; i++) {
+            var at = a.attractors().get(i);
+            double norm = 0;
+            for (float v : at.point()) {
+                norm += v * v;
+            }
+            out.printf("  #%-3d basin %7d  mean iterations %8.1f  |z*| %.4f%n", i, at.basinSize(), at.meanIterations(), Math.sqrt(norm));
+        }
+        if (a.count() > shown) {
+            out.printf("  ... %d more in attractors.npy%n", a.count() - shown);
+        }
+        out.printf("%.0f point-iterations/s over %.2f s; results in %s%n", r.pointIterationsPerSecond(), r.seconds(), dir);
+    }
+
+    /** The parsed --from value. */
+    static final class StartSpec {
+        enum Kind { NOISE, UNIFORM, FILE }
+
+        final Kind kind;
+        final double lo;
+        final double hi;
+        final Path file;
+
+        private StartSpec(Kind kind, double lo, double hi, Path file) {
+            this.kind = kind;
+            this.lo = lo;
+            this.hi = hi;
+            this.file = file;
+        }
+
+        static StartSpec parse(String from) {
+            if (from.equals("noise")) {
+                return new StartSpec(Kind.NOISE, 0, 0, null);
+            }
+            if (from.startsWith("uniform:")) {
+                String[] p = from.split(":");
+                try {
+                    if (p.length == 3) {
+                        return new StartSpec(Kind.UNIFORM, Double.parseDouble(p[1]), Double.parseDouble(p[2]), null);
+                    }
+                } catch (NumberFormatException e) {
+                    // falls through
+                }
+                throw new LatentfieldException("--from uniform:LO:HI needs two numbers, e.g. uniform:-8:8, got '" + from + "'.");
+            }
+            if (from.endsWith(".npy")) {
+                return new StartSpec(Kind.FILE, 0, 0, Path.of(from));
+            }
+            throw new LatentfieldException("--from must be noise, uniform:LO:HI or a .npy file of shape (N, k), got '" + from + "'.");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.latentfield.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.latentfield.kernels.NativeKernels;
+import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.FileDigest;
+
+/** {@code latentfield info}: what latentfield sees in a model file, and the engine's own build. */
+final class InfoCommand implements Main.Command {
+    @Override
+    public String summary() {
+        return "describe a TorchScript autoencoder (latent dimension, parameters, sha256) and the engine";
+    }
+
+    private static Options options() {
+        Options o = new Options();
+        ModelOptions.add(o);
+        o.addOption(Option.builder().longOpt("json").desc("print JSON instead of text").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
+        return o;
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100, "latentfield info --model PATH [options]", "",
+                    options(), 2, 2, "");
+            return Main.OK;
+        }
+        CommandLine cl = new DefaultParser().parse(options(), args);
+        if (!cl.getArgList().isEmpty()) {
+            throw new ParseException("unexpected argument '" + cl.getArgList().get(0) + "'");
+        }
+        try (TorchScriptAutoencoder map = ModelOptions.open(cl)) {
+            Path model = Path.of(cl.getOptionValue("model"));
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode o = json.createObjectNode();
+            o.put("path", model.toString());
+            o.put("sha256", FileDigest.sha256(model));
+            if (cl.hasOption("decoder")) {
+                o.put("decoder", cl.getOptionValue("decoder"));
+            }
+            o.put("latent_dim", map.latentDim());
+            o.put("latent_dim_source", map.latentDimSource());
+            map.inputShape().ifPresent(s -> o.putPOJO("input_shape", s));
+            o.put("parameters", map.parameterCount());
+            o.put("device", map.device());
+            o.put("torch_threads", TorchScriptAutoencoder.threads());
+            o.put("cuda_available", TorchScriptAutoencoder.cudaAvailable());
+            o.put("native_library", NativeKernels.version());
+            o.put("native_cuda_devices", NativeKernels.cudaDeviceCount());
+            if (cl.hasOption("json")) {
+                out.println(o.toPrettyString());
+            } else {
+                o.fields().forEachRemaining(e -> out.printf("%-20s %s%n", e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue()));
+            }
+            return Main.OK;
+        }
+    }
+}

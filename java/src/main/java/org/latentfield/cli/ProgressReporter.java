@@ -1,0 +1,47 @@
+package org.latentfield.cli;
+
+import java.io.PrintStream;
+import java.util.function.LongConsumer;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+
+/**
+ * A progress bar on stderr for long runs: it appears only once a run has taken more than a
+ * second, so short runs and scripts see no bar.
+ */
+final class ProgressReporter implements LongConsumer, AutoCloseable {
+    private static final long DELAY_NANOS = 1_000_000_000L;
+
+    private final String task;
+    private final long total;
+    private final PrintStream err;
+    private final long started = System.nanoTime();
+    private long done;
+    private ProgressBar bar;
+
+    ProgressReporter(String task, long total, PrintStream err) {
+        this.task = task;
+        this.total = total;
+        this.err = err;
+    }
+
+    @Override
+    public void accept(long finished) {
+        done += finished;
+        if (bar == null && System.nanoTime() - started > DELAY_NANOS) {
+            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" points", 1)
+                    .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(250).build();
+        }
+        if (bar != null) {
+            bar.stepTo(done);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) {
+            bar.close();
+        }
+    }
+}

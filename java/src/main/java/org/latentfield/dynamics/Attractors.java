@@ -1,0 +1,94 @@
+package org.latentfield.dynamics;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Attractors found by deduplicating the converged endpoints of a fixed-point run, with their
+ * basins (PAPER.md sections 1-2).
+ *
+ * @param attractors the attractors, largest basin first (ties: the one first reached by the
+ *                   lowest start index)
+ * @param basin      per start, the index of its attractor in {@code attractors}, or -1 when the
+ *                   start did not converge (not converged or diverged)
+ * @param rule       the merge rule used
+ */
+public record Attractors(List<Attractor> attractors, int[] basin, MergeRule rule) {
+
+    /**
+     * One attractor.
+     *
+     * @param point          its representative: the member endpoint with the smallest final step
+     *                       ||z_t - z_{t-1}||^2, i.e. the best-converged one (ties: lowest index)
+     * @param basinSize      number of starts whose trajectories end at it
+     * @param meanIterations mean iteration count of those starts
+     */
+    public record Attractor(float[] point, int basinSize, double meanIterations) {}
+
+    public int count() {
+        return attractors.size();
+    }
+
+    /**
+     * Deduplicates the converged endpoints of {@code result} with {@code rule}, greedily in start
+     * order: an endpoint joins the first attractor (in order of creation) whose representative
+     * it matches, or founds a new one. The outcome depends only on the endpoints and their
+     * order, so it is deterministic. Cost O(n x attractors x k).
+     */
+    public static Attractors find(FixedPointResult result, MergeRule rule) {
+        int n = result.size();
+        int k = result.endpoints().dim();
+        float[] end = result.endpoints().data();
+        float[] step = result.finalStepSq();
+        int[] basin = new int[n];
+        Arrays.fill(basin, -1);
+        List<Integer> leaders = new ArrayList<>();       // founding member of each cluster
+        List<Integer> best = new ArrayList<>();          // best-converged member of each cluster
+        List<long[]> stats = new ArrayList<>();          // {members, sum of iterations}
+        for (int i = 0; i < n; i++) {
+            if (!result.converged(i)) {
+                continue;
+            }
+            int c = -1;
+            for (int a = 0; a < leaders.size(); a++) {
+                if (rule.same(end, i * k, end, leaders.get(a) * k, k)) {
+                    c = a;
+                    break;
+                }
+            }
+            if (c < 0) {
+                c = leaders.size();
+                leaders.add(i);
+                best.add(i);
+                stats.add(new long[2]);
+            } else if (step[i] < step[best.get(c)]) {
+                best.set(c, i);
+            }
+            basin[i] = c;
+            stats.get(c)[0]++;
+            stats.get(c)[1] += result.iterations()[i];
+        }
+        Integer[] order = new Integer[leaders.size()];
+        for (int a = 0; a < order.length; a++) {
+            order[a] = a;
+        }
+        Arrays.sort(order, Comparator.comparingLong((Integer a) -> -stats.get(a)[0]).thenComparingInt(leaders::get));
+        int[] rank = new int[order.length];
+        List<Attractor> list = new ArrayList<>(order.length);
+        for (int r = 0; r < order.length; r++) {
+            int a = order[r];
+            rank[a] = r;
+            float[] point = Arrays.copyOfRange(end, best.get(a) * k, best.get(a) * k + k);
+            long[] s = stats.get(a);
+            list.add(new Attractor(point, (int) s[0], (double) s[1] / s[0]));
+        }
+        for (int i = 0; i < n; i++) {
+            if (basin[i] >= 0) {
+                basin[i] = rank[basin[i]];
+            }
+        }
+        return new Attractors(List.copyOf(list), basin, rule);
+    }
+}

@@ -1,0 +1,56 @@
+package org.latentfield.dynamics;
+
+import java.util.Arrays;
+import org.latentfield.data.Points;
+
+/**
+ * Outcome of iterating z_{t+1} = f(z_t) from n starting points.
+ *
+ * @param starts        the starting points z_0
+ * @param endpoints     the final iterate of each point: the z_t at which it stopped (for a
+ *                      diverged point the offending iterate, possibly non-finite)
+ * @param iterations    per point, the number of applications of f: the smallest t >= 1 with
+ *                      ||z_t - z_{t-1}||^2 < tol for converged points, max-iter for points that
+ *                      hit the cap, the step at which divergence was detected otherwise
+ * @param states        per point, how the iteration ended
+ * @param finalStepSq   per point, ||z_t - z_{t-1}||^2 of its last step
+ * @param trajectories  null, or n x slots x dim values: slot s holds z_{s * recordEvery}; slots
+ *                      after a point stopped repeat its endpoint
+ * @param recordEvery   the recording period (0 when nothing was recorded)
+ * @param options       the settings of the run
+ * @param seconds       wall time of the iteration
+ */
+public record FixedPointResult(Points starts, Points endpoints, int[] iterations, PointState[] states, float[] finalStepSq,
+                               float[] trajectories, int recordEvery, FixedPointSolver.Options options, double seconds) {
+
+    public int size() {
+        return starts.n();
+    }
+
+    /** Number of trajectory slots per point (0 when nothing was recorded). */
+    public int slots() {
+        return recordEvery == 0 ? 0 : options.maxIter() / recordEvery + 1;
+    }
+
+    public long count(PointState state) {
+        return Arrays.stream(states).filter(s -> s == state).count();
+    }
+
+    public boolean converged(int i) {
+        return states[i] == PointState.CONVERGED;
+    }
+
+    /** Total applications of f over all points: sum of iterations. */
+    public long pointIterations() {
+        long sum = 0;
+        for (int t : iterations) {
+            sum += t;
+        }
+        return sum;
+    }
+
+    /** Point-iterations per second of wall time. */
+    public double pointIterationsPerSecond() {
+        return seconds > 0 ? pointIterations() / seconds : Double.NaN;
+    }
+}

@@ -1,0 +1,34 @@
+package org.latentfield.kernels;
+
+import org.bytedeco.javacpp.IntPointer;
+
+/**
+ * Facade over the native library: the only class outside {@link LfNative} that sees status
+ * codes. Every call checks its status and throws {@link NativeKernelException} with the
+ * library's own message; no C++ exception reaches the JVM (the C API catches them all).
+ */
+public final class NativeKernels {
+    private NativeKernels() {}
+
+    /** The native library's version, "MAJOR.MINOR.PATCH". */
+    public static String version() {
+        return LfNative.lf_version().getString();
+    }
+
+    /**
+     * Number of CUDA devices the native library can use: 0 when it was built without CUDA or
+     * when the machine has no GPU or driver.
+     */
+    public static int cudaDeviceCount() {
+        try (IntPointer count = new IntPointer(1)) {
+            check(LfNative.lf_cuda_device_count(count));
+            return count.get();
+        }
+    }
+
+    static void check(int status) {
+        if (status != LfNative.LF_OK) {
+            throw new NativeKernelException(status, LfNative.lf_last_error().getString());
+        }
+    }
+}

@@ -1,0 +1,388 @@
+package org.latentfield.map.torch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.Method;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TupleElements;
+import org.bytedeco.pytorch.global.torch;
+import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.NativeMatrix;
+import org.latentfield.map.LatentMap;
+import org.latentfield.map.ModelSource;
+
+/**
+ * A TorchScript autoencoder run in LibTorch: f(z) = encode(decode(z)).
+ *
+ * <p>Accepted archives: one module with methods {@code encode(x)} and {@code decode(z)} (a
+ * PyTorch user marks them {@code @torch.jit.export} and saves {@code torch.jit.script(model)}),
+ * or a pair of modules, encoder and decoder, each with {@code forward}. When {@code encode}
+ * returns a tuple (a VAE's {@code (mu, logvar)}), its first element is used.
+ *
+ * <p>The latent dimension k comes, in this order, from an integer attribute {@code latent_dim}
+ * of the module, from the field {@code latent_dim} of the JSON model card next to the file
+ * ({@code model.pt} -> {@code model.json}), or from the user; a user value that contradicts
+ * the first two is an error. The model is probed once with a zero batch to check that
+ * {@code decode} accepts k-vectors and {@code encode} returns them.
+ *
+ * <p>Evaluation runs under {@code InferenceMode}; every temporary of a call lives in a
+ * {@link PointerScope} closed before it returns, and inputs and outputs are wrapped, not
+ * copied, from the caller's native buffers ({@code from_blob}), so memory stays flat over
+ * millions of calls. This is the only class that touches {@code org.bytedeco.pytorch}.
+ */
+public final class TorchScriptAutoencoder implements LatentMap {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<JitModule> modules;
+    private final Method encode;
+    private final Method decode;
+    private final int latentDim;
+    private final String latentDimSource;
+    private final Device device;
+    private final String deviceName;
+    private final String label;
+    private boolean closed;
+
+    private TorchScriptAutoencoder(List<JitModule> modules, Method encode, Method decode, int latentDim,
+                                   String latentDimSource, Device device, String label) {
+        this.modules = modules;
+        this.encode = encode;
+        this.decode = decode;
+        this.latentDim = latentDim;
+        this.latentDimSource = latentDimSource;
+        this.device = device;
+        this.deviceName = device.str().getString();
+        this.label = label;
+    }
+
+    /**
+     * Loads and validates an autoencoder.
+     *
+     * @throws LatentfieldException with one sentence naming the file and what was expected
+     */
+    public static TorchScriptAutoencoder open(ModelSource source) {
+        Device device = resolveDevice(source.device());
+        List<JitModule> modules = new ArrayList<>();
+        try {
+            Method encode;
+            Method decode;
+            JitModule first = load(source.model(), device);
+            modules.add(first);
+            if (source.decoder().isPresent()) {
+                JitModule second = load(source.decoder().get(), device);
+                modules.add(second);
+                encode = method(first, "forward", source.model(), "the encoder of a pair");
+                decode = method(second, "forward", source.decoder().get(), "the decoder of a pair");
+            } else {
+                encode = method(first, "encode", source.model(), "an autoencoder");
+                decode = method(first, "decode", source.model(), "an autoencoder");
+            }
+            LatentDim dim = latentDim(first, source);
+            TorchScriptAutoencoder map = new TorchScriptAutoencoder(modules, encode, decode, dim.value, dim.source,
+                    device, source.model().toString());
+            map.probe();
+            return map;
+        } catch (RuntimeException e) {
+            modules.forEach(JitModule::close);
+            throw e;
+        }
+    }
+
+    /** Sets the number of threads LibTorch uses for intra-op parallelism (process-wide). */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new LatentfieldException("--threads must be a positive integer, got " + threads + ".");
+        }
+        torch.set_num_threads(threads);
+    }
+
+    /** Number of threads LibTorch uses for intra-op parallelism. */
+    public static int threads() {
+        return torch.get_num_threads();
+    }
+
+    /** Whether LibTorch sees a CUDA device. */
+    public static boolean cudaAvailable() {
+        return torch.cuda_is_available();
+    }
+
+    @Override
+    public int latentDim() {
+        return latentDim;
+    }
+
+    /** Where the latent dimension came from: "module attribute latent_dim", "model card ...", "--latent-dim". */
+    public String latentDimSource() {
+        return latentDimSource;
+    }
+
+    @Override
+    public String device() {
+        return deviceName;
+    }
+
+    /** Number of parameters (scalars) over all modules. */
+    public long parameterCount() {
+        long count = 0;
+        try (PointerScope scope = new PointerScope()) {
+            for (JitModule m : modules) {
+                var params = m.parameters(true);
+                long size = params.size();
+                var it = params.begin();
+                for (long i = 0; i < size; i++, it = it.increment()) {
+                    count += it.access().numel();
+                }
+            }
+        }
+        return count;
+    }
+
+    /** The integer list attribute {@code input_shape} of the module, when it has one. */
+    public Optional<long[]> inputShape() {
+        JitModule m = modules.get(0);
+        if (!m.hasattr("input_shape")) {
+            return Optional.empty();
+        }
+        try (PointerScope scope = new PointerScope()) {
+            IValue v = m.attr("input_shape");
+            if (!v.isIntList()) {
+                return Optional.empty();
+            }
+            return Optional.of(v.toIntVector().get());
+        }
+    }
+
+    @Override
+    public void apply(NativeMatrix in, NativeMatrix out, int rows) {
+        if (closed) {
+            throw new IllegalStateException("the autoencoder " + label + " is closed");
+        }
+        if (in.cols() != latentDim || out.cols() != latentDim || rows > in.capacity() || rows > out.capacity()) {
+            throw new IllegalArgumentException("batch of " + rows + " rows does not fit " + in.capacity() + " x " + in.cols()
+                    + " -> " + out.capacity() + " x " + out.cols() + " for k = " + latentDim);
+        }
+        if (rows == 0) {
+            return;
+        }
+        try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
+            long[] shape = {rows, latentDim};
+            Tensor z = torch.from_blob(in.data(), shape, floatOptions());
+            Tensor result = evaluate(device.is_cuda() ? z.to(device, torch.ScalarType.Float) : z, rows);
+            torch.from_blob(out.data(), shape, floatOptions()).copy_(result);
+        }
+    }
+
+    private Tensor evaluate(Tensor z, int rows) {
+        Tensor x;
+        Tensor fz;
+        try {
+            x = tensorOf(decode.apply(new IValueVector(new IValue(z))), "decode");
+            fz = tensorOf(encode.apply(new IValueVector(new IValue(x))), "encode");
+        } catch (LatentfieldException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LatentfieldException("the model " + label + " failed while evaluating encode(decode(z)) on a batch of "
+                    + rows + " latent vectors of dimension " + latentDim + ": " + firstLine(e) + ".", e);
+        }
+        if (fz.dim() != 2 || fz.size(0) != rows || fz.size(1) != latentDim) {
+            throw new LatentfieldException("the model " + label + " maps " + rows + " x " + latentDim + " latent vectors to a tensor of shape "
+                    + shapeOf(fz) + " through encode(decode(z)); expected " + rows + " x " + latentDim
+                    + " (is the latent dimension right?).");
+        }
+        return fz;
+    }
+
+    private Tensor tensorOf(IValue value, String what) {
+        if (value.isTensor()) {
+            return value.toTensor();
+        }
+        if (value.isTuple()) {
+            TupleElements items = value.toTuple().elements();
+            if (items.size() > 0 && items.get(0).isTensor()) {
+                return items.get(0).toTensor();
+            }
+        }
+        throw new LatentfieldException("the model " + label + "'s " + what + " returned a " + value.tagKind().getString()
+                + "; expected a tensor (or a tuple whose first element is one).");
+    }
+
+    private void probe() {
+        try (NativeMatrix in = new NativeMatrix(2, latentDim); NativeMatrix out = new NativeMatrix(2, latentDim)) {
+            in.data().fill(0);
+            apply(in, out, 2);
+        }
+    }
+
+    private static TensorOptions floatOptions() {
+        return new TensorOptions().dtype(new org.bytedeco.pytorch.ScalarTypeOptional(torch.ScalarType.Float));
+    }
+
+    private static Device resolveDevice(String name) {
+        boolean cuda = torch.cuda_is_available();
+        switch (name) {
+            case "cpu":
+                return new Device("cpu");
+            case "cuda":
+                if (!cuda) {
+                    throw new LatentfieldException("--device cuda was requested but LibTorch sees no CUDA device; use --device cpu or auto"
+                            + " (GPU runs need a machine with an NVIDIA GPU and a build with the Maven profile gpu).");
+                }
+                return new Device("cuda");
+            default:
+                return new Device(cuda ? "cuda" : "cpu");
+        }
+    }
+
+    private static JitModule load(Path path, Device device) {
+        if (!Files.exists(path)) {
+            throw new LatentfieldException("model file " + path + " does not exist; expected a TorchScript archive (.pt).");
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw new LatentfieldException("model file " + path + " is not a readable file; expected a TorchScript archive (.pt).");
+        }
+        byte[] magic = new byte[4];
+        try (InputStream s = Files.newInputStream(path)) {
+            int n = s.readNBytes(magic, 0, 4);
+            if (n < 4 || magic[0] != 'P' || magic[1] != 'K' || magic[2] != 3 || magic[3] != 4) {
+                throw new LatentfieldException("model file " + path + " is not a TorchScript archive; expected the zip file written by"
+                        + " torch.jit.save (a state_dict or pickled model will not do: export with torch.jit.script).");
+            }
+        } catch (IOException e) {
+            throw new LatentfieldException("model file " + path + " cannot be read: " + e.getMessage() + ".", e);
+        }
+        try (DeviceOptional where = new DeviceOptional(device)) {
+            JitModule module = torch.load(path.toString(), where, false);
+            module.eval();
+            return module;
+        } catch (RuntimeException e) {
+            throw new LatentfieldException("model file " + path + " could not be loaded as a TorchScript archive: " + firstLine(e) + ".", e);
+        }
+    }
+
+    private static Method method(JitModule module, String name, Path path, String role) {
+        try (PointerScope scope = new PointerScope()) {
+            if (!module.find_method(name).has_value()) {
+                String expected = role.equals("an autoencoder")
+                        ? "methods encode(x) and decode(z) (mark them @torch.jit.export before torch.jit.script), or pass"
+                          + " an encoder/decoder pair"
+                        : "a forward method";
+                throw new LatentfieldException("model file " + path + " has no method '" + name + "'; as " + role + " it must have "
+                        + expected + ".");
+            }
+        }
+        return module.get_method(name);
+    }
+
+    private record LatentDim(int value, String source) {}
+
+    private static LatentDim latentDim(JitModule module, ModelSource source) {
+        OptionalInt fromModule = OptionalInt.empty();
+        if (module.hasattr("latent_dim")) {
+            try (PointerScope scope = new PointerScope()) {
+                IValue v = module.attr("latent_dim");
+                if (v.isInt()) {
+                    fromModule = OptionalInt.of((int) v.toInt());
+                }
+            }
+        }
+        Path card = cardOf(source.model());
+        OptionalInt fromCard = readCard(card);
+        OptionalInt given = source.latentDim();
+        String what = "model file " + source.model();
+        if (fromModule.isPresent()) {
+            check(given, fromModule.getAsInt(), what + " declares latent_dim = " + fromModule.getAsInt());
+            return new LatentDim(fromModule.getAsInt(), "module attribute latent_dim");
+        }
+        if (fromCard.isPresent()) {
+            check(given, fromCard.getAsInt(), "model card " + card + " says latent_dim = " + fromCard.getAsInt());
+            return new LatentDim(fromCard.getAsInt(), "model card " + card);
+        }
+        if (given.isPresent()) {
+            return new LatentDim(given.getAsInt(), "--latent-dim");
+        }
+        throw new LatentfieldException("cannot tell the latent dimension of " + what + ": give --latent-dim K, an integer attribute"
+                + " latent_dim on the module, or a model card " + card.getFileName() + " with \"latent_dim\" next to it.");
+    }
+
+    private static void check(OptionalInt given, int actual, String claim) {
+        if (given.isPresent() && given.getAsInt() != actual) {
+            throw new LatentfieldException("--latent-dim " + given.getAsInt() + " does not match the model: " + claim + ".");
+        }
+    }
+
+    /** The model card of {@code model.pt} is {@code model.json} in the same directory. */
+    public static Path cardOf(Path model) {
+        String name = model.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return model.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".json");
+    }
+
+    private static OptionalInt readCard(Path card) {
+        if (!Files.isRegularFile(card)) {
+            return OptionalInt.empty();
+        }
+        try {
+            JsonNode node = JSON.readTree(card.toFile()).get("latent_dim");
+            if (node == null) {
+                return OptionalInt.empty();
+            }
+            if (!node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() < 1) {
+                throw new LatentfieldException("model card " + card + " has latent_dim = " + node + "; expected a positive integer.");
+            }
+            return OptionalInt.of(node.asInt());
+        } catch (IOException e) {
+            throw new LatentfieldException("model card " + card + " is not valid JSON: " + e.getMessage() + ".", e);
+        }
+    }
+
+    private static String shapeOf(Tensor t) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < t.dim(); i++) {
+            b.append(i == 0 ? "" : " x ").append(t.size(i));
+        }
+        return t.dim() == 0 ? "[] (a scalar)" : b.toString();
+    }
+
+    /** First line of a LibTorch error, without the C++ stack trace LibTorch appends. */
+    static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        for (String line : m.split("\n")) {
+            String s = line.strip();
+            if (!s.isEmpty() && !s.startsWith("Exception raised from") && !s.startsWith("frame #")) {
+                s = s.replaceAll("\\s+", " ");
+                if (s.endsWith(".")) {
+                    s = s.substring(0, s.length() - 1);
+                }
+                return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+            }
+        }
+        return e.getClass().getSimpleName();
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            encode.close();
+            decode.close();
+            modules.forEach(JitModule::close);
+            device.close();
+        }
+    }
+}

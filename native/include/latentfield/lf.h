@@ -1,0 +1,109 @@
+/*
+ * latentfield C API.
+ *
+ * Conventions
+ *  - Every entry point returns an lf_status. LF_OK is 0; any other value means the call did
+ *    nothing observable to its outputs beyond what its comment says, and lf_last_error()
+ *    returns a one-sentence message describing the failure.
+ *  - No C++ exception ever crosses this boundary: every entry point catches everything.
+ *  - Threading: entry points are reentrant. The last-error message is thread-local, so read
+ *    it on the thread that made the failing call, before that thread's next call.
+ *  - Memory layout: matrices are dense, row-major (C order), float32 unless stated, with the
+ *    row stride equal to the number of columns. Index arrays are int32 (row ids never exceed
+ *    2^31 - 1). The caller owns every buffer passed in; the library never keeps a pointer
+ *    past the return of the call and never allocates memory the caller must free.
+ *  - CPU entry points carry the suffix _cpu. Their CUDA twins (suffix _cuda) take the same
+ *    arguments, all pointing to device memory, plus a cudaStream_t passed as void*.
+ */
+#ifndef LATENTFIELD_LF_H
+#define LATENTFIELD_LF_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define LF_API __declspec(dllexport)
+#else
+#define LF_API __attribute__((visibility("default")))
+#endif
+
+typedef enum lf_status {
+    LF_OK = 0,
+    LF_ERR_INVALID_ARGUMENT = 1, /* a null pointer, a negative size, an out-of-range option */
+    LF_ERR_OUT_OF_MEMORY = 2,
+    LF_ERR_NO_DEVICE = 3,        /* a CUDA entry point was called where no CUDA device exists */
+    LF_ERR_CUDA = 4,             /* the CUDA runtime reported an error */
+    LF_ERR_INTERNAL = 5          /* a bug: please report it with the message */
+} lf_status;
+
+/* Per-point state of the batched fixed-point iteration z_{t+1} = f(z_t). */
+typedef enum lf_point_state {
+    LF_POINT_ACTIVE = 0,     /* still iterating */
+    LF_POINT_CONVERGED = 1,  /* met ||z_t - z_{t-1}||^2 < tol at t = iterations */
+    LF_POINT_CAPPED = 2,     /* applied f max_iter times without meeting the rule */
+    LF_POINT_DIVERGED = 3    /* an iterate became non-finite or its norm exceeded the bound */
+} lf_point_state;
+
+/* The stopping rule (PAPER.md section 2). */
+typedef struct lf_stop_rule {
+    double tol;              /* converged when ||z_t - z_{t-1}||_2^2 < tol; tol > 0 */
+    int32_t max_iter;        /* at most this many applications of f; max_iter >= 1 */
+    double divergence_bound; /* diverged when ||z_t||_2 > divergence_bound; > 0, may be +inf */
+} lf_stop_rule;
+
+/* The message of the last failed call on this thread ("" when none). Never NULL. */
+LF_API const char* lf_last_error(void);
+
+/* Library version as "MAJOR.MINOR.PATCH". Never NULL. */
+LF_API const char* lf_version(void);
+
+/* Number of CUDA devices this library can use: 0 when it was built without CUDA, when no
+ * driver is installed, or when no device is visible. Never fails for lack of a GPU. */
+LF_API lf_status lf_cuda_device_count(int32_t* count);
+
+/*
+ * Bookkeeping of one step of the batched fixed-point iteration, for the n_active rows that
+ * were still moving. Row i of z_prev is z_{t-1} and row i of z_next is z_t = f(z_{t-1}) for
+ * the point whose global id is row_id[i]. For every active row, in order:
+ *
+ *   iterations[g] += 1                            (t = iterations[g] after the increment)
+ *   step_sq[g]     = sum_j (z_next[i,j] - z_prev[i,j])^2   (accumulated in double)
+ *   state[g]       = DIVERGED   if z_next[i,:] has a NaN/Inf, step_sq is not finite,
+ *                               or ||z_next[i,:]||_2 > rule->divergence_bound
+ *                    CONVERGED  else if step_sq[g] < rule->tol
+ *                    CAPPED     else if t >= rule->max_iter
+ *                    ACTIVE     otherwise
+ *
+ * Rows that stopped (state != ACTIVE) have z_next[i,:] written to endpoints[g,:]. Rows
+ * still active are compacted, keeping their order: keep[0..*n_keep) receives their
+ * positions i, row_id[0..*n_keep) their global ids (row_id is updated in place), and,
+ * when z_out is not NULL, z_out[0..*n_keep) receives their rows of z_next (z_out must not
+ * overlap z_prev or z_next).
+ *
+ * When traj is not NULL the trajectory z_0, z_R, z_2R, ... of each point is recorded with
+ * R = record_every >= 1 into traj[g, s, :] (n_slots slots per point, slot s holds z_{sR}):
+ * z_t goes to slot t / R when t % R == 0 and t / R < n_slots; when a row stops at t, every
+ * later slot (t / R + 1 .. n_slots - 1) is filled with its endpoint, so that a finished
+ * trajectory holds its final point. Slot 0 (the start) is the caller's to fill.
+ *
+ * iterations, step_sq, state, endpoints and traj are indexed by global id; the caller sizes
+ * them for the largest id. Rows of state must be ACTIVE on entry. On error nothing is
+ * written.
+ */
+LF_API lf_status lf_fixed_point_step_cpu(
+    int64_t n_active, int64_t dim,
+    const float* z_prev, const float* z_next,
+    const lf_stop_rule* rule,
+    int32_t* row_id, int32_t* iterations, float* step_sq, int8_t* state,
+    float* endpoints,
+    float* traj, int32_t record_every, int32_t n_slots,
+    int32_t* keep, float* z_out, int64_t* n_keep);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LATENTFIELD_LF_H */
