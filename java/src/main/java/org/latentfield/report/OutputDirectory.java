@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.latentfield.LatentfieldException;
 
@@ -68,13 +70,17 @@ public final class OutputDirectory implements AutoCloseable {
     public void commit(Collection<String> stale) {
         try {
             Files.createDirectories(target);
+            Set<String> written = new HashSet<>();
             try (DirectoryStream<Path> files = Files.newDirectoryStream(staging)) {
                 for (Path f : files) {
-                    move(f, target.resolve(f.getFileName().toString()));
+                    written.add(f.getFileName().toString());
                 }
             }
+            for (String name : written) {
+                move(staging.resolve(name), target.resolve(name));
+            }
             for (String name : stale) {
-                if (!Files.exists(staging.resolve(name))) {
+                if (!written.contains(name)) {
                     Files.deleteIfExists(target.resolve(name));
                 }
             }

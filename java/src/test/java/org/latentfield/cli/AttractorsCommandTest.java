@@ -1,0 +1,95 @@
+package org.latentfield.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.latentfield.data.Npy;
+import org.latentfield.data.NpyArray;
+import org.latentfield.map.torch.AnalyticMaps;
+
+class AttractorsCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void minesPlantedAttractorsAndWritesEveryFile() throws Exception {
+        Path model = AnalyticMaps.plantedFile(dir, plantedCenters(), 6, 3, 0.5, 0.7);
+        Path out = dir.resolve("run");
+        CliHarness r = CliHarness.run("attractors", "--model", model.toString(), "--from", "uniform:-4:4", "--samples", "500",
+                "--seed", "7", "--tol", "1e-10", "--record-every", "5", "--max-iter", "200", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(s, new ObjectMapper().readTree(r.out()), "--json prints summary.json");
+        assertEquals(6, s.get("attractor_count").asInt());
+        assertEquals(500, s.get("converged").asInt());
+        assertEquals(0, s.get("not_converged").asInt());
+        assertEquals(0, s.get("diverged").asInt());
+        assertEquals(3, s.get("model").get("latent_dim").asInt());
+        assertEquals(64, s.get("model").get("sha256").asText().length());
+        assertEquals("cosine:0.99", s.get("settings").get("merge").asText());
+        assertTrue(s.get("timing").get("point_iterations_per_second").asDouble() > 0);
+        int basins = 0;
+        for (JsonNode a : s.get("attractors")) {
+            basins += a.get("basin_size").asInt();
+            assertEquals(3, a.get("point").size());
+        }
+        assertEquals(500, basins);
+        assertShape(out.resolve("starts.npy"), "<f4", 500, 3);
+        assertShape(out.resolve("endpoints.npy"), "<f4", 500, 3);
+        assertShape(out.resolve("iterations.npy"), "<i4", 500);
+        assertShape(out.resolve("converged.npy"), "|b1", 500);
+        assertShape(out.resolve("attractors.npy"), "<f4", 6, 3);
+        assertShape(out.resolve("basin.npy"), "<i4", 500);
+        assertShape(out.resolve("trajectories.npy"), "<f4", 500, 41, 3);
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().contains("staging")), "no staging directory is left behind");
+        }
+    }
+
+    @Test
+    void startsFromNpyAndEuclideanMerge() throws Exception {
+        Path model = AnalyticMaps.plantedFile(dir, plantedCenters(), 6, 3, 0.5, 0.7);
+        float[] starts = {2.5f, 0.1f, 0, -2.7f, 0, 0.2f, 2.9f, -0.3f, 0.1f};
+        Path npy = dir.resolve("starts.npy");
+        Npy.writeFloat32(npy, starts, 3, 3);
+        Path out = dir.resolve("from-npy");
+        CliHarness r = CliHarness.run("attractors", "--model", model.toString(), "--from", npy.toString(), "--merge", "euclidean:0.01",
+                "--tol", "1e-10", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("attractors 2"), r.out());
+        NpyArray basin = Npy.read(out.resolve("basin.npy"));
+        assertEquals(0, basin.data().getInt(0));
+        assertEquals(basin.data().getInt(0), basin.data().getInt(8));
+    }
+
+    @Test
+    void failedRunLeavesAnExistingOutputDirectoryUntouched() throws Exception {
+        Path model = AnalyticMaps.plantedFile(dir, plantedCenters(), 6, 3, 0.5, 0.7);
+        Path out = dir.resolve("kept");
+        assertEquals(0, CliHarness.run("attractors", "--model", model.toString(), "--samples", "50", "--out", out.toString()).code());
+        byte[] before = Files.readAllBytes(out.resolve("summary.json"));
+        Path bad = dir.resolve("bad.npy");
+        Npy.writeFloat32(bad, new float[8], 2, 4);
+        CliHarness r = CliHarness.run("attractors", "--model", model.toString(), "--from", bad.toString(), "--out", out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.oneSentenceError(), r.err());
+        assertTrue(r.err().contains("shape (2, 4)") && r.err().contains("(N, 3)"), r.err());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(out.resolve("summary.json"))));
+    }
+
+    static float[] plantedCenters() {
+        return AnalyticMaps.OCTAHEDRON_3D;
+    }
+
+    private static void assertShape(Path file, String descr, long... shape) {
+        NpyArray a = Npy.read(file);
+        assertEquals(descr, a.descr(), file.toString());
+        assertTrue(java.util.Arrays.equals(shape, a.shape()), file + " has shape " + a.shapeString());
+    }
+}
