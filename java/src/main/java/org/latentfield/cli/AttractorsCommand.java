@@ -100,7 +100,7 @@ final class AttractorsCommand implements Main.Command {
                 case FILE -> StartPoints.fromNpy(starts.file, k, samples);
             };
             FixedPointResult result;
-            try (ProgressReporter progress = new ProgressReporter("attractors", z0.n(), err)) {
+            try (ProgressReporter progress = new ProgressReporter("attractors", "points", z0.n(), err)) {
                 result = FixedPointSolver.solve(map, z0, solver, progress);
             }
             Attractors attractors = Attractors.find(result, merge);
@@ -115,6 +115,7 @@ final class AttractorsCommand implements Main.Command {
             settings.put("divergence_bound", solver.divergenceBound());
             settings.put("merge", merge.spec());
             settings.put("batch", solver.batchSize());
+            settings.put("eval_batch", map.evalBatch());
             settings.put("device", cl.getOptionValue("device", "auto"));
             settings.put("record_every", recordEvery == 0 ? null : recordEvery);
             settings.put("threads", TorchScriptAutoencoder.threads());

@@ -56,6 +56,7 @@ final class InfoCommand implements Main.Command {
             map.inputShape().ifPresent(s -> o.putPOJO("input_shape", s));
             o.put("parameters", map.parameterCount());
             o.put("device", map.device());
+            o.put("eval_batch", map.evalBatch());
             o.put("torch_threads", TorchScriptAutoencoder.threads());
             o.put("cuda_available", TorchScriptAutoencoder.cudaAvailable());
             o.put("native_library", NativeKernels.version());

@@ -24,7 +24,8 @@ public final class Main {
 
     private static final Map<String, Command> COMMANDS = Map.of(
             "attractors", new AttractorsCommand(),
-            "info", new InfoCommand());
+            "info", new InfoCommand(),
+            "train", new TrainCommand());
 
     private Main() {}
 

@@ -22,13 +22,17 @@ final class ModelOptions {
         o.addOption(Option.builder().longOpt("latent-dim").hasArg().argName("K")
                 .desc("latent dimension, when neither the module attribute latent_dim nor a model card gives it").build());
         o.addOption(Option.builder().longOpt("device").hasArg().argName("cpu|cuda|auto").desc("where to run the model (default auto)").build());
+        o.addOption(Option.builder().longOpt("eval-batch").hasArg().argName("M")
+                .desc("rows per LibTorch call; results never depend on the batch a row is in (default " + ModelSource.DEFAULT_EVAL_BATCH
+                        + "; 0 = whole calls)").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("LibTorch intra-op threads (default: LibTorch's)").build());
     }
 
     static ModelSource source(CommandLine cl) throws ParseException {
         OptionalInt k = cl.hasOption("latent-dim") ? OptionalInt.of(Args.integer(cl, "latent-dim", 0)) : OptionalInt.empty();
         Optional<Path> decoder = Optional.ofNullable(cl.getOptionValue("decoder")).map(Path::of);
-        return new ModelSource(Path.of(cl.getOptionValue("model")), decoder, k, cl.getOptionValue("device", "auto"));
+        return new ModelSource(Path.of(cl.getOptionValue("model")), decoder, k, cl.getOptionValue("device", "auto"),
+                Args.integer(cl, "eval-batch", ModelSource.DEFAULT_EVAL_BATCH));
     }
 
     /** Applies --threads, then loads the model. */

@@ -14,14 +14,16 @@ final class ProgressReporter implements LongConsumer, AutoCloseable {
     private static final long DELAY_NANOS = 1_000_000_000L;
 
     private final String task;
+    private final String unit;
     private final long total;
     private final PrintStream err;
     private final long started = System.nanoTime();
     private long done;
     private ProgressBar bar;
 
-    ProgressReporter(String task, long total, PrintStream err) {
+    ProgressReporter(String task, String unit, long total, PrintStream err) {
         this.task = task;
+        this.unit = unit;
         this.total = total;
         this.err = err;
     }
@@ -30,7 +32,7 @@ final class ProgressReporter implements LongConsumer, AutoCloseable {
     public void accept(long finished) {
         done += finished;
         if (bar == null && System.nanoTime() - started > DELAY_NANOS) {
-            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" points", 1)
+            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
                     .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(250).build();
         }
         if (bar != null) {

@@ -15,6 +15,15 @@ public final class NativeKernels {
         return LfNative.lf_version().getString();
     }
 
+    /** The JavaCPP version the bindings were built with, or "unknown". */
+    public static String javacppVersion() {
+        try {
+            return org.bytedeco.javacpp.Loader.getVersion();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
     /**
      * Number of CUDA devices the native library can use: 0 when it was built without CUDA or
      * when the machine has no GPU or driver.

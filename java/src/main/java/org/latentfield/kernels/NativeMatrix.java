@@ -1,6 +1,7 @@
 package org.latentfield.kernels;
 
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * A dense row-major float32 matrix in native (off-heap) memory with a fixed capacity of rows,
@@ -48,6 +49,22 @@ public final class NativeMatrix implements AutoCloseable {
     public void getRows(int srcRow, float[] dst, int dstRow, int count) {
         checkRange(srcRow, count);
         data.position((long) srcRow * cols).get(dst, dstRow * cols, count * cols).position(0);
+    }
+
+    /** Copies {@code count} rows starting at {@code srcRow} into {@code dst} at {@code dstRow}, native to native. */
+    public void copyRowsTo(int srcRow, NativeMatrix dst, int dstRow, int count) {
+        if (dst.cols != cols) {
+            throw new IllegalArgumentException("cannot copy rows of width " + cols + " into rows of width " + dst.cols);
+        }
+        checkRange(srcRow, count);
+        dst.checkRange(dstRow, count);
+        Pointer.memcpy(dst.data.getPointer((long) dstRow * cols), data.getPointer((long) srcRow * cols), (long) count * cols * Float.BYTES);
+    }
+
+    /** Sets {@code count} rows starting at {@code row} to zero. */
+    public void zeroRows(int row, int count) {
+        checkRange(row, count);
+        Pointer.memset(data.getPointer((long) row * cols), 0, (long) count * cols * Float.BYTES);
     }
 
     private void checkRange(int row, int count) {

@@ -122,6 +122,19 @@ class BadInputTest {
     }
 
     @Test
+    void trainRejectsBadSettingsBeforeLoadingData() throws Exception {
+        String o = dir.resolve("m.pt").toString();
+        expectFailure(1, "--width and --latent", "train", "--latent", "0", "--epochs", "1", "--out", o);
+        expectFailure(1, "--epochs", "train", "--latent", "4", "--epochs", "0", "--out", o);
+        expectFailure(1, "--lr", "train", "--latent", "4", "--epochs", "1", "--lr", "-1", "--out", o);
+        expectFailure(1, "--out must name a .pt file", "train", "--latent", "4", "--epochs", "1", "--out", dir.resolve("m.bin").toString());
+        expectFailure(1, "cannot be written", "train", "--latent", "4", "--epochs", "1", "--out", dir.resolve("no/such/m.pt").toString());
+        expectFailure(1, "apt-get install dataset-fashion-mnist", "train", "--latent", "4", "--epochs", "1", "--data-dir", dir.toString(),
+                "--out", o);
+        assertTrue(Files.notExists(dir.resolve("m.pt")));
+    }
+
+    @Test
     void unknownCommandAndInfo() {
         expectFailure(2, "unknown command", "mine");
         CliHarness info = CliHarness.run("info", "--model", model.toString(), "--json");

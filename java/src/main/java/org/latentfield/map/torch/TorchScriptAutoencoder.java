@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.DeviceOptional;
@@ -57,10 +58,13 @@ public final class TorchScriptAutoencoder implements LatentMap {
     private final Device device;
     private final String deviceName;
     private final String label;
+    private final int evalBatch;
+    private final NativeMatrix padIn;
+    private final NativeMatrix padOut;
     private boolean closed;
 
     private TorchScriptAutoencoder(List<JitModule> modules, Method encode, Method decode, int latentDim,
-                                   String latentDimSource, Device device, String label) {
+                                   String latentDimSource, Device device, String label, int evalBatch) {
         this.modules = modules;
         this.encode = encode;
         this.decode = decode;
@@ -69,6 +73,9 @@ public final class TorchScriptAutoencoder implements LatentMap {
         this.device = device;
         this.deviceName = device.str().getString();
         this.label = label;
+        this.evalBatch = evalBatch;
+        this.padIn = evalBatch > 0 ? new NativeMatrix(evalBatch, latentDim) : null;
+        this.padOut = evalBatch > 0 ? new NativeMatrix(evalBatch, latentDim) : null;
     }
 
     /**
@@ -95,8 +102,13 @@ public final class TorchScriptAutoencoder implements LatentMap {
             }
             LatentDim dim = latentDim(first, source);
             TorchScriptAutoencoder map = new TorchScriptAutoencoder(modules, encode, decode, dim.value, dim.source,
-                    device, source.model().toString());
-            map.probe();
+                    device, source.model().toString(), source.evalBatch());
+            try {
+                map.probe();
+            } catch (RuntimeException e) {
+                map.close();
+                throw e;
+            }
             return map;
         } catch (RuntimeException e) {
             modules.forEach(JitModule::close);
@@ -168,6 +180,17 @@ public final class TorchScriptAutoencoder implements LatentMap {
         }
     }
 
+    /** Rows per LibTorch call (0: each call whole); see {@link ModelSource#evalBatch()}. */
+    public int evalBatch() {
+        return evalBatch;
+    }
+
+    /**
+     * Writes f(z) = encode(decode(z)) for the first {@code rows} rows. With a micro-batch m > 0
+     * the rows are evaluated m at a time; a last partial micro-batch is copied into a zero-padded
+     * scratch of m rows, so every LibTorch call has the same shape and each row's value is
+     * bitwise independent of the batch it came in.
+     */
     @Override
     public void apply(NativeMatrix in, NativeMatrix out, int rows) {
         if (closed) {
@@ -177,14 +200,31 @@ public final class TorchScriptAutoencoder implements LatentMap {
             throw new IllegalArgumentException("batch of " + rows + " rows does not fit " + in.capacity() + " x " + in.cols()
                     + " -> " + out.capacity() + " x " + out.cols() + " for k = " + latentDim);
         }
-        if (rows == 0) {
+        if (evalBatch == 0) {
+            if (rows > 0) {
+                evaluateInto(in.data(), out.data(), 0, rows);
+            }
             return;
         }
+        int full = rows / evalBatch * evalBatch;
+        for (int s = 0; s < full; s += evalBatch) {
+            evaluateInto(in.data(), out.data(), (long) s * latentDim, evalBatch);
+        }
+        int tail = rows - full;
+        if (tail > 0) {
+            in.copyRowsTo(full, padIn, 0, tail);
+            padIn.zeroRows(tail, evalBatch - tail);
+            evaluateInto(padIn.data(), padOut.data(), 0, evalBatch);
+            padOut.copyRowsTo(0, out, full, tail);
+        }
+    }
+
+    private void evaluateInto(FloatPointer in, FloatPointer out, long offset, int rows) {
         try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
             long[] shape = {rows, latentDim};
-            Tensor z = torch.from_blob(in.data(), shape, floatOptions());
+            Tensor z = torch.from_blob(in.getPointer(offset), shape, floatOptions());
             Tensor result = evaluate(device.is_cuda() ? z.to(device, torch.ScalarType.Float) : z, rows);
-            torch.from_blob(out.data(), shape, floatOptions()).copy_(result);
+            torch.from_blob(out.getPointer(offset), shape, floatOptions()).copy_(result);
         }
     }
 
@@ -383,6 +423,10 @@ public final class TorchScriptAutoencoder implements LatentMap {
             decode.close();
             modules.forEach(JitModule::close);
             device.close();
+            if (padIn != null) {
+                padIn.close();
+                padOut.close();
+            }
         }
     }
 }

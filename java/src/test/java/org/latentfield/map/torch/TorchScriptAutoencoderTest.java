@@ -41,6 +41,44 @@ class TorchScriptAutoencoderTest {
         }
     }
 
+    /** A row's f(z) is bitwise the same whatever the size of the batch it is evaluated in. */
+    @Test
+    void evaluationIsBatchInvariant() throws Exception {
+        int k = 48;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        float[] w1 = new float[k * 96];
+        float[] w2 = new float[96 * k];
+        for (int i = 0; i < w1.length; i++) {
+            w1[i] = (float) (rng.nextGaussian() / 8);
+            w2[i] = (float) (rng.nextGaussian() / 8);
+        }
+        Path file = TestModels.builder().identityDecode().param("W1", w1, k, 96).param("W2", w2, 96, k).latentDim(k)
+                .method("def encode(self, x):\n    return torch.mm(torch.tanh(torch.mm(x, self.W1)), self.W2)\n").save(dir.resolve("mlp.pt"));
+        int n = 200;
+        float[] z = new float[n * k];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) rng.nextGaussian();
+        }
+        try (var map = TorchScriptAutoencoder.open(ModelSource.of(file))) {
+            assertEquals(ModelSource.DEFAULT_EVAL_BATCH, map.evalBatch());
+            float[] all = applyRows(map, z, n, k);
+            for (int m : new int[] {1, 5, 31, 32, 33, 64, 150}) {
+                float[] part = applyRows(map, z, m, k);
+                assertTrue(java.util.Arrays.equals(part, java.util.Arrays.copyOf(all, m * k)), "first " + m + " rows differ from the batch of " + n);
+            }
+        }
+    }
+
+    private static float[] applyRows(TorchScriptAutoencoder map, float[] z, int rows, int k) {
+        try (NativeMatrix in = new NativeMatrix(rows, k); NativeMatrix out = new NativeMatrix(rows, k)) {
+            in.putRows(z, 0, 0, rows);
+            map.apply(in, out, rows);
+            float[] r = new float[rows * k];
+            out.getRows(0, r, 0, rows);
+            return r;
+        }
+    }
+
     @Test
     void latentDimFromCardOrUser() throws Exception {
         Path file = TestModels.builder().identityDecode()

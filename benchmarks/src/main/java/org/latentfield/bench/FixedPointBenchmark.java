@@ -1,0 +1,121 @@
+package org.latentfield.bench;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.latentfield.data.Points;
+import org.latentfield.data.StartPoints;
+import org.latentfield.dynamics.FixedPointResult;
+import org.latentfield.dynamics.FixedPointSolver;
+import org.latentfield.map.ModelSource;
+import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The compacted fixed-point solver against two naive all-rows loops, on the same model, the same
+ * noise starts and the same stopping rule, in the same run. Each benchmark op mines the whole
+ * set of starts; the auxiliary counter {@code pointIterations} (the sum over points of their
+ * iteration counts, identical for both methods) is reported as a rate, so its ratio between
+ * the two methods is the speed-up in point-iterations per second.
+ *
+ * <p>Run from the repository root (the default model path is relative to it):
+ * {@code java -cp 'benchmarks/target/classes:benchmarks/target/lib/*' org.openjdk.jmh.Main FixedPointBenchmark}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx4g"})
+public class FixedPointBenchmark {
+    @Param({"models/fmnist-conv-k16.pt"})
+    public String model;
+
+    @Param({"1024"})
+    public int samples;
+
+    @Param({"256"})
+    public int batch;
+
+    @Param({"1e-6"})
+    public double tol;
+
+    @Param({"3000"})
+    public int maxIter;
+
+    /** LibTorch intra-op threads; 0 keeps LibTorch's default. */
+    @Param({"0"})
+    public int threads;
+
+    @Param({"0"})
+    public long seed;
+
+    private TorchScriptAutoencoder map;
+    private TorchScriptAutoencoder wholeCallMap;
+    private Points starts;
+    private FixedPointSolver.Options options;
+
+    /** Counts the useful work of each op: sum of per-point iteration counts. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Work {
+        public long pointIterations;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            pointIterations = 0;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        if (threads > 0) {
+            TorchScriptAutoencoder.setThreads(threads);
+        }
+        map = TorchScriptAutoencoder.open(ModelSource.of(Path.of(model)));
+        wholeCallMap = TorchScriptAutoencoder.open(ModelSource.of(Path.of(model)).withEvalBatch(0));
+        starts = StartPoints.gaussian(samples, map.latentDim(), 1.0, seed);
+        options = new FixedPointSolver.Options(tol, maxIter, FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, batch, 0);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        map.close();
+        wholeCallMap.close();
+    }
+
+    @Benchmark
+    public FixedPointResult compacted(Work work) {
+        FixedPointResult r = FixedPointSolver.solve(map, starts, options);
+        work.pointIterations += r.pointIterations();
+        return r;
+    }
+
+    /** The naive loop over the same (micro-batched) map, chunks of {@code batch} rows: bitwise the same endpoints. */
+    @Benchmark
+    public FixedPointResult naive(Work work) {
+        FixedPointResult r = FixedPointSolver.solveNaive(map, starts, options);
+        work.pointIterations += r.pointIterations();
+        return r;
+    }
+
+    /** The naive loop as a PyTorch user writes it: all rows in one LibTorch call per step until all stopped. */
+    @Benchmark
+    public FixedPointResult naiveWholeBatch(Work work) {
+        FixedPointResult r = FixedPointSolver.solveNaive(wholeCallMap, starts, options.withBatchSize(samples));
+        work.pointIterations += r.pointIterations();
+        return r;
+    }
+}

@@ -1,0 +1,168 @@
+package org.latentfield.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.latentfield.LatentfieldException;
+import org.latentfield.data.FashionMnist;
+import org.latentfield.data.ImageSet;
+import org.latentfield.kernels.NativeKernels;
+import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.map.torch.TorchTrainer;
+import org.latentfield.report.FileDigest;
+import org.latentfield.train.Architecture;
+import org.latentfield.train.ConvArchitecture;
+import org.latentfield.train.EpochRecord;
+import org.latentfield.train.TrainOptions;
+
+/**
+ * {@code latentfield train}: trains the paper's conv autoencoder on Fashion-MNIST and writes the
+ * TorchScript model with its JSON card next to it.
+ */
+final class TrainCommand implements Main.Command {
+    @Override
+    public String summary() {
+        return "train the paper's conv autoencoder on Fashion-MNIST and write it with its model card";
+    }
+
+    private static Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("dataset").hasArg().argName("fashion-mnist").desc("training data (default fashion-mnist)").build());
+        o.addOption(Option.builder().longOpt("data-dir").hasArg().argName("DIR")
+                .desc("where the IDX files are (default " + FashionMnist.DEFAULT_DIR + ")").build());
+        o.addOption(Option.builder().longOpt("arch").hasArg().argName("conv").desc("architecture (default conv)").build());
+        o.addOption(Option.builder().longOpt("width").hasArg().argName("D").desc("base width d of the conv architecture (default 16)").build());
+        o.addOption(Option.builder().longOpt("latent").hasArg().argName("K").required().desc("latent dimension k").build());
+        o.addOption(Option.builder().longOpt("epochs").hasArg().argName("E").required().desc("passes over the training set").build());
+        o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("minibatch size (default 128)").build());
+        o.addOption(Option.builder().longOpt("lr").hasArg().argName("LR").desc("Adam learning rate (default 5e-4)").build());
+        o.addOption(Option.builder().longOpt("weight-decay").hasArg().argName("WD").desc("L2 weight decay (default 1e-4)").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed (default 0)").build());
+        o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("LibTorch threads (default: LibTorch's)").build());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("PATH.pt").required().desc("model file; the card goes to PATH.json").build());
+        o.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
+        return o;
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100,
+                    "latentfield train --latent K --epochs E --out PATH.pt [options]", "", options(), 2, 2, "");
+            return Main.OK;
+        }
+        CommandLine cl = new DefaultParser().parse(options(), args);
+        String dataset = cl.getOptionValue("dataset", "fashion-mnist");
+        if (!dataset.equals("fashion-mnist")) {
+            throw new LatentfieldException("--dataset must be fashion-mnist, got '" + dataset + "'.");
+        }
+        String arch = cl.getOptionValue("arch", "conv");
+        if (!arch.equals("conv")) {
+            throw new LatentfieldException("--arch must be conv, got '" + arch + "'.");
+        }
+        int width = Args.integer(cl, "width", 16);
+        int k = Args.integer(cl, "latent", 0);
+        TrainOptions options = new TrainOptions(Args.integer(cl, "epochs", 0), Args.integer(cl, "batch", 128),
+                Args.real(cl, "lr", 5e-4), Args.real(cl, "weight-decay", 1e-4), Args.longValue(cl, "seed", 0));
+        Path model = Path.of(cl.getOptionValue("out"));
+        if (!model.getFileName().toString().endsWith(".pt")) {
+            throw new LatentfieldException("--out must name a .pt file, got '" + model + "'.");
+        }
+        Path absolute = model.toAbsolutePath();
+        if (!Files.isDirectory(absolute.getParent()) || !Files.isWritable(absolute.getParent())) {
+            throw new LatentfieldException("--out " + model + " cannot be written: its directory does not exist or is not writable.");
+        }
+        if (cl.hasOption("threads")) {
+            TorchScriptAutoencoder.setThreads(Args.integer(cl, "threads", 0));
+        }
+        Architecture architecture = ConvArchitecture.of(1, 28, 28, width, k);
+        Path dir = Path.of(cl.getOptionValue("data-dir", FashionMnist.DEFAULT_DIR.toString()));
+        ImageSet train = FashionMnist.load(dir, "train");
+        ImageSet test = FashionMnist.load(dir, "test");
+
+        Path staged = absolute.resolveSibling("." + model.getFileName() + ".partial");
+        long began = System.nanoTime();
+        List<EpochRecord> log;
+        try (ProgressReporter progress = new ProgressReporter("train", "images", (long) train.count() * options.epochs(), err)) {
+            log = TorchTrainer.train(architecture, train, test, options, staged,
+                    e -> err.printf("epoch %d/%d: train MSE %.5f, test MSE %.5f (%.0f s)%n", e.epoch(), options.epochs(), e.trainMse(),
+                            e.testMse(), e.seconds()),
+                    progress);
+        } catch (RuntimeException e) {
+            deleteQuietly(staged);
+            throw e;
+        }
+        double seconds = (System.nanoTime() - began) / 1e9;
+        try {
+            Files.move(staged, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            ObjectNode card = card(architecture, width, options, dataset, log, seconds, absolute, args);
+            Path cardFile = TorchScriptAutoencoder.cardOf(absolute);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(cardFile.toFile(), card);
+        } catch (IOException e) {
+            throw new LatentfieldException("--out " + model + " could not be written: " + e.getMessage() + ".", e);
+        }
+        EpochRecord last = log.get(log.size() - 1);
+        out.printf("wrote %s (k = %d, d = %d, %d parameters): train MSE %.5f, test MSE %.5f in %.0f s%n", model, k, width,
+                architecture.parameterCount(), last.trainMse(), last.testMse(), seconds);
+        return Main.OK;
+    }
+
+    private static ObjectNode card(Architecture arch, int width, TrainOptions o, String dataset, List<EpochRecord> log, double seconds,
+                                   Path model, String[] args) {
+        ObjectNode c = new ObjectMapper().createObjectNode();
+        c.put("latent_dim", arch.latentDim());
+        c.put("architecture", arch.name());
+        c.put("width", width);
+        ArrayNode shape = c.putArray("input_shape");
+        for (int s : arch.inputShape()) {
+            shape.add(s);
+        }
+        c.put("parameters", arch.parameterCount());
+        c.put("dataset", dataset);
+        c.put("epochs", o.epochs());
+        c.put("batch", o.batchSize());
+        ObjectNode opt = c.putObject("optimizer");
+        opt.put("name", "adam");
+        opt.put("lr", o.lr());
+        opt.put("weight_decay", o.weightDecay());
+        c.put("seed", o.seed());
+        EpochRecord last = log.get(log.size() - 1);
+        c.put("train_mse", last.trainMse());
+        c.put("test_mse", last.testMse());
+        ArrayNode epochs = c.putArray("log");
+        for (EpochRecord e : log) {
+            epochs.addObject().put("epoch", e.epoch()).put("train_mse", e.trainMse()).put("test_mse", e.testMse()).put("seconds", e.seconds());
+        }
+        c.put("sha256", FileDigest.sha256(model));
+        c.put("wall_seconds", seconds);
+        c.put("torch_threads", TorchScriptAutoencoder.threads());
+        ObjectNode versions = c.putObject("versions");
+        versions.put("latentfield", NativeKernels.version());
+        versions.put("javacpp", NativeKernels.javacppVersion());
+        versions.put("java", System.getProperty("java.version"));
+        c.put("command", "latentfield train " + String.join(" ", args));
+        return c;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.latentfield.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.latentfield.data.ImageSet;
+import org.latentfield.kernels.NativeMatrix;
+import org.latentfield.map.ModelSource;
+import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.map.torch.TorchTrainer;
+
+class TrainingTest {
+    @TempDir
+    Path dir;
+
+    /** Blobs: each image a Gaussian bump at one of 4 positions, so a k = 4 code can describe them. */
+    static ImageSet blobs(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] px = new float[n * 28 * 28];
+        for (int i = 0; i < n; i++) {
+            int cy = 7 + 14 * rng.nextInt(2);
+            int cx = 7 + 14 * rng.nextInt(2);
+            double s = 2.5 + rng.nextDouble();
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    px[i * 784 + y * 28 + x] = (float) Math.exp(-((y - cy) * (y - cy) + (x - cx) * (x - cx)) / (2 * s * s));
+                }
+            }
+        }
+        return new ImageSet("blobs", n, 1, 28, 28, px, null);
+    }
+
+    @Test
+    void convArchitectureHasThePapersShapes() {
+        Architecture a = ConvArchitecture.of(1, 28, 28, 16, 16);
+        assertEquals(16, a.latentDim());
+        // 4 convs + 2 linear + 4 transposed convs, weight and bias each
+        assertEquals(20, a.parameters().size());
+        assertEquals(211_089, a.parameterCount());
+        assertTrue(a.source().contains("torch.constant_pad_nd(x, [2, 2, 2, 2], 0.0)"), "28 x 28 is padded to 32 x 32");
+    }
+
+    @Test
+    void shortTrainingLowersTheLossAndReloadsAsALatentMap() throws Exception {
+        Architecture arch = ConvArchitecture.of(1, 28, 28, 4, 4);
+        ImageSet train = blobs(256, 1);
+        ImageSet test = blobs(64, 2);
+        Path model = dir.resolve("blobs.pt");
+        List<EpochRecord> log = new ArrayList<>();
+        TorchTrainer.train(arch, train, test, new TrainOptions(6, 32, 5e-3, 0, 7), model, log::add, n -> { });
+        double first = log.get(0).trainMse();
+        double last = log.get(log.size() - 1).testMse();
+        assertTrue(last < first / 2, "test MSE after 6 epochs " + last + " vs first-epoch train MSE " + first);
+        assertEquals(last, TorchTrainer.meanSquaredError(model, test), 1e-6, "the saved model is the trained one");
+        try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(model));
+             NativeMatrix z = new NativeMatrix(3, 4); NativeMatrix fz = new NativeMatrix(3, 4)) {
+            assertEquals(4, map.latentDim());
+            assertEquals("module attribute latent_dim", map.latentDimSource());
+            z.putRows(new float[12], 0, 0, 3);
+            map.apply(z, fz, 3);
+            float[] out = new float[12];
+            fz.getRows(0, out, 0, 3);
+            for (float v : out) {
+                assertTrue(Float.isFinite(v));
+            }
+        }
+    }
+
+    @Test
+    void sameSeedSameModel() throws Exception {
+        Architecture arch = ConvArchitecture.of(1, 28, 28, 2, 3);
+        ImageSet train = blobs(64, 3);
+        List<Double> a = new ArrayList<>();
+        List<Double> b = new ArrayList<>();
+        TorchTrainer.train(arch, train, train, new TrainOptions(2, 16, 1e-3, 1e-4, 11), dir.resolve("a.pt"), e -> a.add(e.testMse()), n -> { });
+        TorchTrainer.train(arch, train, train, new TrainOptions(2, 16, 1e-3, 1e-4, 11), dir.resolve("b.pt"), e -> b.add(e.testMse()), n -> { });
+        assertEquals(a, b);
+    }
+}
