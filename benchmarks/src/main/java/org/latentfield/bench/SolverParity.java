@@ -16,7 +16,7 @@ import org.latentfield.map.torch.TorchScriptAutoencoder;
  * iteration counts and states). Companion of {@link FixedPointBenchmark} for the parity half of
  * the claim. Three runs: the compacted solver, the naive loop over the same map (micro-batched: results
  * must be bitwise identical), and the naive loop with all rows in one LibTorch call per step, as
- * a PyTorch user would write it. Usage: {@code SolverParity MODEL SAMPLES BATCH [TOL MAX_ITER SEED]}.
+ * a PyTorch user would write it. Usage: {@code SolverParity MODEL SAMPLES BATCH [TOL MAX_ITER SEED SIGMA]}.
  */
 public final class SolverParity {
     private SolverParity() {}
@@ -28,9 +28,10 @@ public final class SolverParity {
         double tol = args.length > 3 ? Double.parseDouble(args[3]) : 1e-6;
         int maxIter = args.length > 4 ? Integer.parseInt(args[4]) : 3000;
         long seed = args.length > 5 ? Long.parseLong(args[5]) : 0;
+        double sigma = args.length > 6 ? Double.parseDouble(args[6]) : 1.0;
         try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(model));
              TorchScriptAutoencoder plain = TorchScriptAutoencoder.open(ModelSource.of(model).withEvalBatch(0))) {
-            Points z0 = StartPoints.gaussian(samples, map.latentDim(), 1.0, seed);
+            Points z0 = StartPoints.gaussian(samples, map.latentDim(), sigma, seed);
             var options = new FixedPointSolver.Options(tol, maxIter, FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, batch, 0);
             FixedPointSolver.solve(map, StartPoints.gaussian(Math.min(samples, 64), map.latentDim(), 1.0, seed + 1), options);
             FixedPointResult fast = FixedPointSolver.solve(map, z0, options);
@@ -39,8 +40,9 @@ public final class SolverParity {
             FixedPointResult whole = FixedPointSolver.solveNaive(plain, z0, options.withBatchSize(samples));
             int[] it = fast.iterations().clone();
             Arrays.sort(it);
-            System.out.printf("model %s, %d noise starts, batch %d, tol %g, max-iter %d, torch threads %d%n", model, samples, batch, tol,
-                    maxIter, TorchScriptAutoencoder.threads());
+            System.out.printf("model %s, %d noise starts N(0, %g^2 I), batch %d, tol %g, max-iter %d; micro-batched map: %d workers x %d"
+                    + " LibTorch thread(s); whole-call map: %d LibTorch threads%n", model, samples, sigma, batch, tol, maxIter, map.workers(),
+                    map.intraOpThreads(), plain.intraOpThreads());
             System.out.printf("iterations: min %d, median %d, p90 %d, max %d; converged %d, not converged %d, diverged %d%n", it[0],
                     it[it.length / 2], it[(int) (it.length * 0.9)], it[it.length - 1], fast.count(PointState.CONVERGED),
                     fast.count(PointState.NOT_CONVERGED), fast.count(PointState.DIVERGED));

@@ -118,7 +118,8 @@ final class AttractorsCommand implements Main.Command {
             settings.put("eval_batch", map.evalBatch());
             settings.put("device", cl.getOptionValue("device", "auto"));
             settings.put("record_every", recordEvery == 0 ? null : recordEvery);
-            settings.put("threads", TorchScriptAutoencoder.threads());
+            settings.put("workers", map.workers());
+            settings.put("torch_threads", map.intraOpThreads());
             Path modelPath = Path.of(cl.getOptionValue("model"));
             AttractorReport.ModelFacts facts = new AttractorReport.ModelFacts(modelPath.toString(), FileDigest.sha256(modelPath), k,
                     map.latentDimSource(), map.device());

@@ -57,7 +57,8 @@ final class InfoCommand implements Main.Command {
             o.put("parameters", map.parameterCount());
             o.put("device", map.device());
             o.put("eval_batch", map.evalBatch());
-            o.put("torch_threads", TorchScriptAutoencoder.threads());
+            o.put("workers", map.workers());
+            o.put("torch_threads", map.intraOpThreads());
             o.put("cuda_available", TorchScriptAutoencoder.cudaAvailable());
             o.put("native_library", NativeKernels.version());
             o.put("native_cuda_devices", NativeKernels.cudaDeviceCount());

@@ -25,22 +25,17 @@ final class ModelOptions {
         o.addOption(Option.builder().longOpt("eval-batch").hasArg().argName("M")
                 .desc("rows per LibTorch call; results never depend on the batch a row is in (default " + ModelSource.DEFAULT_EVAL_BATCH
                         + "; 0 = whole calls)").build());
-        o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("LibTorch intra-op threads (default: LibTorch's)").build());
+        o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("CPU cores to use (default: all)").build());
     }
 
     static ModelSource source(CommandLine cl) throws ParseException {
         OptionalInt k = cl.hasOption("latent-dim") ? OptionalInt.of(Args.integer(cl, "latent-dim", 0)) : OptionalInt.empty();
         Optional<Path> decoder = Optional.ofNullable(cl.getOptionValue("decoder")).map(Path::of);
         return new ModelSource(Path.of(cl.getOptionValue("model")), decoder, k, cl.getOptionValue("device", "auto"),
-                Args.integer(cl, "eval-batch", ModelSource.DEFAULT_EVAL_BATCH));
+                Args.integer(cl, "eval-batch", ModelSource.DEFAULT_EVAL_BATCH), Args.integer(cl, "threads", 0));
     }
 
-    /** Applies --threads, then loads the model. */
     static TorchScriptAutoencoder open(CommandLine cl) throws ParseException {
-        ModelSource source = source(cl);
-        if (cl.hasOption("threads")) {
-            TorchScriptAutoencoder.setThreads(Args.integer(cl, "threads", 0));
-        }
-        return TorchScriptAutoencoder.open(source);
+        return TorchScriptAutoencoder.open(source(cl));
     }
 }

@@ -87,7 +87,7 @@ final class TrainCommand implements Main.Command {
             throw new LatentfieldException("--out " + model + " cannot be written: its directory does not exist or is not writable.");
         }
         if (cl.hasOption("threads")) {
-            TorchScriptAutoencoder.setThreads(Args.integer(cl, "threads", 0));
+            TorchTrainer.useThreads(Args.integer(cl, "threads", 0));
         }
         Architecture architecture = ConvArchitecture.of(1, 28, 28, width, k);
         Path dir = Path.of(cl.getOptionValue("data-dir", FashionMnist.DEFAULT_DIR.toString()));
@@ -149,7 +149,7 @@ final class TrainCommand implements Main.Command {
         }
         c.put("sha256", FileDigest.sha256(model));
         c.put("wall_seconds", seconds);
-        c.put("torch_threads", TorchScriptAutoencoder.threads());
+        c.put("torch_threads", TorchTrainer.threads());
         ObjectNode versions = c.putObject("versions");
         versions.put("latentfield", NativeKernels.version());
         versions.put("javacpp", NativeKernels.javacppVersion());

@@ -18,8 +18,11 @@ import java.util.OptionalInt;
  *                     for a row never depends on how many other rows are evaluated with it
  *                     (LibTorch picks different kernels for different batch shapes); 0 evaluates
  *                     each call whole, as a plain PyTorch loop would
+ * @param threads      CPU cores to use, 0 for all. With micro-batches they are evaluated that
+ *                     many at a time, each by one LibTorch thread; with whole calls LibTorch
+ *                     uses that many intra-op threads
  */
-public record ModelSource(Path model, Optional<Path> decoder, OptionalInt latentDim, String device, int evalBatch) {
+public record ModelSource(Path model, Optional<Path> decoder, OptionalInt latentDim, String device, int evalBatch, int threads) {
     /**
      * Default micro-batch. Measured on the Fashion-MNIST conv k = 16 model with 2 threads: 32 rows
      * per call evaluate 10.9k rows/s, 64 rows 2.8k, 256 rows 3.6k, 1024 rows 5.3k
@@ -28,12 +31,15 @@ public record ModelSource(Path model, Optional<Path> decoder, OptionalInt latent
     public static final int DEFAULT_EVAL_BATCH = 32;
 
     public ModelSource(Path model, Optional<Path> decoder, OptionalInt latentDim, String device) {
-        this(model, decoder, latentDim, device, DEFAULT_EVAL_BATCH);
+        this(model, decoder, latentDim, device, DEFAULT_EVAL_BATCH, 0);
     }
 
     public ModelSource {
         if (evalBatch < 0) {
             throw new org.latentfield.LatentfieldException("--eval-batch must be a positive integer (or 0 for whole calls), got " + evalBatch + ".");
+        }
+        if (threads < 0) {
+            throw new org.latentfield.LatentfieldException("--threads must be a positive integer, got " + threads + ".");
         }
         if (model == null) {
             throw new IllegalArgumentException("a model path is required");
@@ -56,6 +62,16 @@ public record ModelSource(Path model, Optional<Path> decoder, OptionalInt latent
 
     /** The same source with another micro-batch size (0: whole calls). */
     public ModelSource withEvalBatch(int rows) {
-        return new ModelSource(model, decoder, latentDim, device, rows);
+        return new ModelSource(model, decoder, latentDim, device, rows, threads);
+    }
+
+    /** The same source with another core count (0: all). */
+    public ModelSource withThreads(int cores) {
+        return new ModelSource(model, decoder, latentDim, device, evalBatch, cores);
+    }
+
+    /** The number of cores {@link #threads()} stands for. */
+    public int cores() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import org.latentfield.LatentfieldException;
 import org.latentfield.data.Npy;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointResult;
@@ -106,7 +107,8 @@ public final class AttractorReport {
             }
             JSON.writeValue(out.file("summary.json").toFile(), summary);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the results into the staging directory of " + out.target(), e);
+            throw new LatentfieldException("output directory " + out.target() + " could not receive the results (" + e.getMessage()
+                    + "); nothing was changed in it.", e);
         }
     }
 

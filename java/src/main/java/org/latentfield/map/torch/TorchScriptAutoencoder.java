@@ -7,6 +7,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -61,10 +66,13 @@ public final class TorchScriptAutoencoder implements LatentMap {
     private final int evalBatch;
     private final NativeMatrix padIn;
     private final NativeMatrix padOut;
+    private final int workers;
+    private final int intraOpThreads;
+    private final ExecutorService pool;
     private boolean closed;
 
     private TorchScriptAutoencoder(List<JitModule> modules, Method encode, Method decode, int latentDim,
-                                   String latentDimSource, Device device, String label, int evalBatch) {
+                                   String latentDimSource, Device device, String label, int evalBatch, int cores) {
         this.modules = modules;
         this.encode = encode;
         this.decode = decode;
@@ -76,6 +84,14 @@ public final class TorchScriptAutoencoder implements LatentMap {
         this.evalBatch = evalBatch;
         this.padIn = evalBatch > 0 ? new NativeMatrix(evalBatch, latentDim) : null;
         this.padOut = evalBatch > 0 ? new NativeMatrix(evalBatch, latentDim) : null;
+        boolean parallelMicroBatches = evalBatch > 0 && !device.is_cuda();
+        this.workers = parallelMicroBatches ? cores : 1;
+        this.intraOpThreads = parallelMicroBatches ? 1 : cores;
+        this.pool = workers > 1 ? Executors.newFixedThreadPool(workers - 1, r -> {
+            Thread t = new Thread(r, "latentfield-map");
+            t.setDaemon(true);
+            return t;
+        }) : null;
     }
 
     /**
@@ -102,7 +118,7 @@ public final class TorchScriptAutoencoder implements LatentMap {
             }
             LatentDim dim = latentDim(first, source);
             TorchScriptAutoencoder map = new TorchScriptAutoencoder(modules, encode, decode, dim.value, dim.source,
-                    device, source.model().toString(), source.evalBatch());
+                    device, source.model().toString(), source.evalBatch(), source.cores());
             try {
                 map.probe();
             } catch (RuntimeException e) {
@@ -116,17 +132,19 @@ public final class TorchScriptAutoencoder implements LatentMap {
         }
     }
 
-    /** Sets the number of threads LibTorch uses for intra-op parallelism (process-wide). */
-    public static void setThreads(int threads) {
-        if (threads < 1) {
-            throw new LatentfieldException("--threads must be a positive integer, got " + threads + ".");
-        }
-        torch.set_num_threads(threads);
+    /** Number of threads LibTorch uses for intra-op parallelism (process-wide). */
+    public static int torchThreads() {
+        return torch.get_num_threads();
     }
 
-    /** Number of threads LibTorch uses for intra-op parallelism. */
-    public static int threads() {
-        return torch.get_num_threads();
+    /** Micro-batches evaluated at a time (1 with whole calls or on a GPU). */
+    public int workers() {
+        return workers;
+    }
+
+    /** LibTorch intra-op threads this map evaluates with (1 when micro-batches run in parallel). */
+    public int intraOpThreads() {
+        return intraOpThreads;
     }
 
     /** Whether LibTorch sees a CUDA device. */
@@ -189,7 +207,9 @@ public final class TorchScriptAutoencoder implements LatentMap {
      * Writes f(z) = encode(decode(z)) for the first {@code rows} rows. With a micro-batch m > 0
      * the rows are evaluated m at a time; a last partial micro-batch is copied into a zero-padded
      * scratch of m rows, so every LibTorch call has the same shape and each row's value is
-     * bitwise independent of the batch it came in.
+     * bitwise independent of the batch it came in. Micro-batches are evaluated {@link #workers()}
+     * at a time, each on one LibTorch thread, which on the conv model is twice as fast as one
+     * call at a time on two intra-op threads.
      */
     @Override
     public void apply(NativeMatrix in, NativeMatrix out, int rows) {
@@ -200,23 +220,67 @@ public final class TorchScriptAutoencoder implements LatentMap {
             throw new IllegalArgumentException("batch of " + rows + " rows does not fit " + in.capacity() + " x " + in.cols()
                     + " -> " + out.capacity() + " x " + out.cols() + " for k = " + latentDim);
         }
+        if (torch.get_num_threads() != intraOpThreads) {
+            torch.set_num_threads(intraOpThreads); // process-wide: another map may have set it
+        }
         if (evalBatch == 0) {
             if (rows > 0) {
                 evaluateInto(in.data(), out.data(), 0, rows);
             }
             return;
         }
-        int full = rows / evalBatch * evalBatch;
-        for (int s = 0; s < full; s += evalBatch) {
-            evaluateInto(in.data(), out.data(), (long) s * latentDim, evalBatch);
+        int batches = (rows + evalBatch - 1) / evalBatch;
+        if (batches <= 1 || workers == 1) {
+            for (int b = 0; b < batches; b++) {
+                evaluateMicroBatch(in, out, rows, b);
+            }
+            return;
         }
-        int tail = rows - full;
-        if (tail > 0) {
-            in.copyRowsTo(full, padIn, 0, tail);
-            padIn.zeroRows(tail, evalBatch - tail);
-            evaluateInto(padIn.data(), padOut.data(), 0, evalBatch);
-            padOut.copyRowsTo(0, out, full, tail);
+        AtomicInteger next = new AtomicInteger();
+        Runnable drain = () -> {
+            for (int b; (b = next.getAndIncrement()) < batches; ) {
+                evaluateMicroBatch(in, out, rows, b);
+            }
+        };
+        List<Future<?>> helpers = new ArrayList<>();
+        for (int w = 1; w < Math.min(workers, batches); w++) {
+            helpers.add(pool.submit(drain));
         }
+        RuntimeException failure = null;
+        try {
+            drain.run();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Future<?> f : helpers) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while evaluating " + label, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Evaluates micro-batch b (rows b*m .. min((b+1)*m, rows)); a partial last one goes through the zero-padded scratch. */
+    private void evaluateMicroBatch(NativeMatrix in, NativeMatrix out, int rows, int b) {
+        int first = b * evalBatch;
+        int len = Math.min(evalBatch, rows - first);
+        if (len == evalBatch) {
+            evaluateInto(in.data(), out.data(), (long) first * latentDim, evalBatch);
+            return;
+        }
+        in.copyRowsTo(first, padIn, 0, len);
+        padIn.zeroRows(len, evalBatch - len);
+        evaluateInto(padIn.data(), padOut.data(), 0, evalBatch);
+        padOut.copyRowsTo(0, out, first, len);
     }
 
     private void evaluateInto(FloatPointer in, FloatPointer out, long offset, int rows) {
@@ -423,6 +487,9 @@ public final class TorchScriptAutoencoder implements LatentMap {
             decode.close();
             modules.forEach(JitModule::close);
             device.close();
+            if (pool != null) {
+                pool.shutdownNow();
+            }
             if (padIn != null) {
                 padIn.close();
                 padOut.close();

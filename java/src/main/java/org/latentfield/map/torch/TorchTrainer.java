@@ -37,6 +37,19 @@ public final class TorchTrainer {
 
     private TorchTrainer() {}
 
+    /** Sets LibTorch's intra-op threads (process-wide) for training; cores < 1 is an error. */
+    public static void useThreads(int cores) {
+        if (cores < 1) {
+            throw new LatentfieldException("--threads must be a positive integer, got " + cores + ".");
+        }
+        torch.set_num_threads(cores);
+    }
+
+    /** LibTorch's intra-op threads. */
+    public static int threads() {
+        return torch.get_num_threads();
+    }
+
     /**
      * Trains and saves the model to {@code out}.
      *
