@@ -22,6 +22,7 @@ import org.latentfield.data.FashionMnist;
 import org.latentfield.data.ImageSet;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.map.torch.PcaBaseline;
 import org.latentfield.map.torch.TorchTrainer;
 import org.latentfield.report.FileDigest;
 import org.latentfield.train.Architecture;
@@ -107,22 +108,23 @@ final class TrainCommand implements Main.Command {
             throw e;
         }
         double seconds = (System.nanoTime() - began) / 1e9;
+        double pca = PcaBaseline.testMse(train, test, k);
         try {
             Files.move(staged, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            ObjectNode card = card(architecture, width, options, dataset, log, seconds, absolute, args);
+            ObjectNode card = card(architecture, width, options, dataset, log, pca, seconds, absolute, args);
             Path cardFile = TorchScriptAutoencoder.cardOf(absolute);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(cardFile.toFile(), card);
         } catch (IOException e) {
             throw new LatentfieldException("--out " + model + " could not be written: " + e.getMessage() + ".", e);
         }
         EpochRecord last = log.get(log.size() - 1);
-        out.printf("wrote %s (k = %d, d = %d, %d parameters): train MSE %.5f, test MSE %.5f in %.0f s%n", model, k, width,
-                architecture.parameterCount(), last.trainMse(), last.testMse(), seconds);
+        out.printf("wrote %s (k = %d, d = %d, %d parameters): train MSE %.5f, test MSE %.5f (PCA-%d: %.5f) in %.0f s%n", model, k, width,
+                architecture.parameterCount(), last.trainMse(), last.testMse(), k, pca, seconds);
         return Main.OK;
     }
 
-    private static ObjectNode card(Architecture arch, int width, TrainOptions o, String dataset, List<EpochRecord> log, double seconds,
-                                   Path model, String[] args) {
+    private static ObjectNode card(Architecture arch, int width, TrainOptions o, String dataset, List<EpochRecord> log, double pcaTestMse,
+                                   double seconds, Path model, String[] args) {
         ObjectNode c = new ObjectMapper().createObjectNode();
         c.put("latent_dim", arch.latentDim());
         c.put("architecture", arch.name());
@@ -143,6 +145,8 @@ final class TrainCommand implements Main.Command {
         EpochRecord last = log.get(log.size() - 1);
         c.put("train_mse", last.trainMse());
         c.put("test_mse", last.testMse());
+        c.put("pca_test_mse", pcaTestMse);
+        c.put("beats_pca", last.testMse() < pcaTestMse);
         ArrayNode epochs = c.putArray("log");
         for (EpochRecord e : log) {
             epochs.addObject().put("epoch", e.epoch()).put("train_mse", e.trainMse()).put("test_mse", e.testMse()).put("seconds", e.seconds());

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.data.ImageSet;
+import org.latentfield.data.SyntheticImages;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
@@ -18,23 +18,6 @@ import org.latentfield.map.torch.TorchTrainer;
 class TrainingTest {
     @TempDir
     Path dir;
-
-    /** Blobs: each image a Gaussian bump at one of 4 positions, so a k = 4 code can describe them. */
-    static ImageSet blobs(int n, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] px = new float[n * 28 * 28];
-        for (int i = 0; i < n; i++) {
-            int cy = 7 + 14 * rng.nextInt(2);
-            int cx = 7 + 14 * rng.nextInt(2);
-            double s = 2.5 + rng.nextDouble();
-            for (int y = 0; y < 28; y++) {
-                for (int x = 0; x < 28; x++) {
-                    px[i * 784 + y * 28 + x] = (float) Math.exp(-((y - cy) * (y - cy) + (x - cx) * (x - cx)) / (2 * s * s));
-                }
-            }
-        }
-        return new ImageSet("blobs", n, 1, 28, 28, px, null);
-    }
 
     @Test
     void convArchitectureHasThePapersShapes() {
@@ -49,8 +32,8 @@ class TrainingTest {
     @Test
     void shortTrainingLowersTheLossAndReloadsAsALatentMap() throws Exception {
         Architecture arch = ConvArchitecture.of(1, 28, 28, 4, 4);
-        ImageSet train = blobs(256, 1);
-        ImageSet test = blobs(64, 2);
+        ImageSet train = SyntheticImages.blobs(256, 1);
+        ImageSet test = SyntheticImages.blobs(64, 2);
         Path model = dir.resolve("blobs.pt");
         List<EpochRecord> log = new ArrayList<>();
         TorchTrainer.train(arch, train, test, new TrainOptions(6, 32, 5e-3, 0, 7), model, log::add, n -> { });
@@ -75,7 +58,7 @@ class TrainingTest {
     @Test
     void sameSeedSameModel() throws Exception {
         Architecture arch = ConvArchitecture.of(1, 28, 28, 2, 3);
-        ImageSet train = blobs(64, 3);
+        ImageSet train = SyntheticImages.blobs(64, 3);
         List<Double> a = new ArrayList<>();
         List<Double> b = new ArrayList<>();
         TorchTrainer.train(arch, train, train, new TrainOptions(2, 16, 1e-3, 1e-4, 11), dir.resolve("a.pt"), e -> a.add(e.testMse()), n -> { });

@@ -1,0 +1,34 @@
+package org.latentfield.data;
+
+import java.util.SplittableRandom;
+
+/**
+ * Seeded synthetic image sets with known structure, for tests and demos.
+ */
+public final class SyntheticImages {
+    private SyntheticImages() {}
+
+    /**
+     * n 1 x 28 x 28 images, each a Gaussian bump exp(-||p - c||^2 / (2 s^2)) centred at one of
+     * the four points (7 or 21, 7 or 21) with width s uniform in [2.5, 3.5): a set with 4 modes
+     * and one continuous factor, which a k >= 3 autoencoder can describe. The label is the mode.
+     */
+    public static ImageSet blobs(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] px = new float[n * 28 * 28];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            int mode = rng.nextInt(4);
+            int cy = 7 + 14 * (mode / 2);
+            int cx = 7 + 14 * (mode % 2);
+            double s = 2.5 + rng.nextDouble();
+            labels[i] = mode;
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    px[i * 784 + y * 28 + x] = (float) Math.exp(-((y - cy) * (y - cy) + (x - cx) * (x - cx)) / (2 * s * s));
+                }
+            }
+        }
+        return new ImageSet("blobs", n, 1, 28, 28, px, labels);
+    }
+}
