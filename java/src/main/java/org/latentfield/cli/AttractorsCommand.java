@@ -13,6 +13,9 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.latentfield.LatentfieldException;
+import java.util.SplittableRandom;
+import org.latentfield.data.Datasets;
+import org.latentfield.data.ImageSet;
 import org.latentfield.data.Points;
 import org.latentfield.data.StartPoints;
 import org.latentfield.dynamics.Attractors;
@@ -38,8 +41,10 @@ final class AttractorsCommand implements Main.Command {
     private static Options options() {
         Options o = new Options();
         ModelOptions.add(o);
-        o.addOption(Option.builder().longOpt("from").hasArg().argName("noise|uniform:LO:HI|PATH.npy")
-                .desc("starting points: z0 ~ N(0, SIGMA^2 I) (default), uniform in [LO, HI)^k, or the rows of an N x k .npy").build());
+        o.addOption(Option.builder().longOpt("from").hasArg().argName("noise|uniform:LO:HI|PATH.npy|data:NAME:SPLIT")
+                .desc("starting points: z0 ~ N(0, SIGMA^2 I) (default), uniform in [LO, HI)^k, the rows of an N x k .npy, or the"
+                        + " latent codes E(x) of a data set (fashion-mnist:train|test, mnist:all, PATH.npy of images)").build());
+        o.addOption(Option.builder().longOpt("shuffle").desc("with data starts: a seeded random subset instead of the first --samples items").build());
         o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("number of starts (default 1000; all rows of a .npy)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of the random starts (default 0)").build());
         o.addOption(Option.builder().longOpt("noise-scale").hasArg().argName("SIGMA").desc("standard deviation of noise starts (default 1)").build());
@@ -98,6 +103,7 @@ final class AttractorsCommand implements Main.Command {
                 case NOISE -> StartPoints.gaussian(n, k, sigma, seed);
                 case UNIFORM -> StartPoints.uniform(n, k, starts.lo, starts.hi, seed);
                 case FILE -> StartPoints.fromNpy(starts.file, k, samples);
+                case DATA -> encodeData(map, starts.dataset, samples > 0 ? samples : DEFAULT_SAMPLES, cl.hasOption("shuffle"), seed);
             };
             FixedPointResult result;
             try (ProgressReporter progress = new ProgressReporter("attractors", "points", z0.n(), err)) {
@@ -108,7 +114,8 @@ final class AttractorsCommand implements Main.Command {
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("from", from);
             settings.put("samples", z0.n());
-            settings.put("seed", starts.kind == StartSpec.Kind.FILE ? null : seed);
+            settings.put("seed", starts.kind == StartSpec.Kind.FILE || (starts.kind == StartSpec.Kind.DATA && !cl.hasOption("shuffle"))
+                    ? null : seed);
             settings.put("noise_scale", starts.kind == StartSpec.Kind.NOISE ? sigma : null);
             settings.put("tol", solver.tol());
             settings.put("max_iter", solver.maxIter());
@@ -136,6 +143,17 @@ final class AttractorsCommand implements Main.Command {
         }
     }
 
+    /** The latent codes of the first (or, shuffled, a seeded random subset of) {@code n} items of a data set. */
+    private static Points encodeData(TorchScriptAutoencoder map, String spec, int n, boolean shuffle, long seed) {
+        ImageSet data = Datasets.defaults().load(spec);
+        if (n > data.count()) {
+            throw new LatentfieldException("--samples " + n + " asks for more items than the " + data.count() + " of " + spec + ".");
+        }
+        int[] rows = shuffle ? new SplittableRandom(seed).ints(0, data.count()).distinct().limit(n).toArray()
+                : java.util.stream.IntStream.range(0, n).toArray();
+        return new Points(n, map.latentDim(), map.encode(data, rows));
+    }
+
     private static void printTable(PrintStream out, Path dir, FixedPointResult r, Attractors a) {
         out.printf("starts %d: converged %d, not converged %d, diverged %d%n", r.size(), r.count(PointState.CONVERGED),
                 r.count(PointState.NOT_CONVERGED), r.count(PointState.DIVERGED));
@@ -157,18 +175,24 @@ final class AttractorsCommand implements Main.Command {
 
     /** The parsed --from value. */
     static final class StartSpec {
-        enum Kind { NOISE, UNIFORM, FILE }
+        enum Kind { NOISE, UNIFORM, FILE, DATA }
 
         final Kind kind;
         final double lo;
         final double hi;
         final Path file;
+        final String dataset;
 
         private StartSpec(Kind kind, double lo, double hi, Path file) {
+            this(kind, lo, hi, file, null);
+        }
+
+        private StartSpec(Kind kind, double lo, double hi, Path file, String dataset) {
             this.kind = kind;
             this.lo = lo;
             this.hi = hi;
             this.file = file;
+            this.dataset = dataset;
         }
 
         static StartSpec parse(String from) {
@@ -186,10 +210,14 @@ final class AttractorsCommand implements Main.Command {
                 }
                 throw new LatentfieldException("--from uniform:LO:HI needs two numbers, e.g. uniform:-8:8, got '" + from + "'.");
             }
+            if (from.startsWith("data:") && from.length() > 5) {
+                return new StartSpec(Kind.DATA, 0, 0, null, from.substring(5));
+            }
             if (from.endsWith(".npy")) {
                 return new StartSpec(Kind.FILE, 0, 0, Path.of(from));
             }
-            throw new LatentfieldException("--from must be noise, uniform:LO:HI or a .npy file of shape (N, k), got '" + from + "'.");
+            throw new LatentfieldException("--from must be noise, uniform:LO:HI, a .npy file of shape (N, k) or data:NAME:SPLIT, got '"
+                    + from + "'.");
         }
     }
 }

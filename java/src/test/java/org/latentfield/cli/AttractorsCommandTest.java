@@ -83,6 +83,40 @@ class AttractorsCommandTest {
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(out.resolve("summary.json"))));
     }
 
+    /** Starts from data: latent codes of images, E(x) = x W with W picking 3 pixel sums. */
+    @Test
+    void startsFromTheLatentCodesOfImages() throws Exception {
+        float[] w = new float[784 * 3];
+        for (int p = 0; p < 784; p++) {
+            w[p * 3 + p % 3] = 1f / 100;
+        }
+        Path model = org.latentfield.map.torch.TestModels.builder().param("W", w, 784, 3).latentDim(3)
+                .method("def encode(self, x):\n    return torch.mm(torch.flatten(x, 1), self.W)\n")
+                .method("def decode(self, z):\n    return torch.sigmoid(torch.mm(z, self.W.t())).reshape([-1, 1, 28, 28])\n")
+                .save(dir.resolve("pix.pt"));
+        Path images = dir.resolve("images.npy");
+        float[] px = new float[5 * 784];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (i % 7) / 7f;
+        }
+        Npy.writeFloat32(images, px, 5, 1, 28, 28);
+        Path out = dir.resolve("from-data");
+        CliHarness r = CliHarness.run("attractors", "--model", model.toString(), "--from", "data:" + images, "--samples", "4", "--out",
+                out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        float[] starts = Npy.read(out.resolve("starts.npy")).toFloats();
+        double expected = 0;
+        for (int p = 0; p < 784; p += 3) {
+            expected += px[p] / 100.0;
+        }
+        assertEquals(expected, starts[0], 1e-4, "start 0 is E(x_0)");
+        assertEquals(12, starts.length, "the first 4 images");
+        CliHarness tooMany = CliHarness.run("attractors", "--model", model.toString(), "--from", "data:" + images, "--samples", "9", "--out",
+                out.toString());
+        assertEquals(1, tooMany.code());
+        assertTrue(tooMany.err().contains("more items than the 5"), tooMany.err());
+    }
+
     static float[] plantedCenters() {
         return AnalyticMaps.OCTAHEDRON_3D;
     }

