@@ -107,6 +107,18 @@ public final class Npy {
         write(path, "<f4", shape, b, data.length);
     }
 
+    /** Writes a float64 array of the given shape. */
+    public static void writeFloat64(Path path, double[] data, long... shape) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asDoubleBuffer().put(data);
+        write(path, "<f8", shape, b, data.length);
+    }
+
+    /** Writes a uint8 array (values 0..255 stored in Java bytes) of the given shape. */
+    public static void writeUInt8(Path path, byte[] data, long... shape) throws IOException {
+        write(path, "|u1", shape, ByteBuffer.wrap(data), data.length);
+    }
+
     /** Writes an int32 array of the given shape. */
     public static void writeInt32(Path path, int[] data, long... shape) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);

