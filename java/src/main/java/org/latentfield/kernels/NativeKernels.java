@@ -35,6 +35,16 @@ public final class NativeKernels {
         }
     }
 
+    /** Bytes of native memory currently allocated through JavaCPP (its deallocator-tracked total). */
+    public static long trackedBytes() {
+        return org.bytedeco.javacpp.Pointer.totalBytes();
+    }
+
+    /** Resident set size of the process in bytes, as the OS reports it. */
+    public static long residentBytes() {
+        return org.bytedeco.javacpp.Pointer.physicalBytes();
+    }
+
     static void check(int status) {
         if (status != LfNative.LF_OK) {
             throw new NativeKernelException(status, LfNative.lf_last_error().getString());

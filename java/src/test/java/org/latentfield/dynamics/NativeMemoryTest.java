@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.data.Points;
 import org.latentfield.data.StartPoints;
+import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.AnalyticMaps;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 
@@ -38,8 +38,8 @@ class NativeMemoryTest {
                 step[0]++;
                 if (step[0] == 2000 || step[0] == 10_000) {
                     int s = step[0] == 2000 ? 0 : 1;
-                    tracked[s] = Pointer.totalBytes();
-                    resident[s] = Pointer.physicalBytes();
+                    tracked[s] = NativeKernels.trackedBytes();
+                    resident[s] = NativeKernels.residentBytes();
                 }
             });
             assertEquals(256, r.count(PointState.NOT_CONVERGED));
