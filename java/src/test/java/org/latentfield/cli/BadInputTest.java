@@ -144,6 +144,12 @@ class BadInputTest {
     @Test
     void unknownCommandAndInfo() {
         expectFailure(2, "unknown command", "mine");
+        for (String command : new String[] {"attractors", "info", "train"}) {
+            CliHarness help = CliHarness.run(command, "--help");
+            assertEquals(0, help.code(), help.err());
+            assertTrue(help.out().startsWith("usage: latentfield " + command), help.out());
+        }
+        assertTrue(CliHarness.run("attractors", "-h").out().contains("--record-every"));
         CliHarness info = CliHarness.run("info", "--model", model.toString(), "--json");
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("\"latent_dim\" : 2"), info.out());
