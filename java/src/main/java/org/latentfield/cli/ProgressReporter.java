@@ -40,6 +40,13 @@ final class ProgressReporter implements LongConsumer, AutoCloseable {
         }
     }
 
+    /** A short text shown after the bar (e.g. the running loss), once the bar is up. */
+    void message(String text) {
+        if (bar != null) {
+            bar.setExtraMessage(text);
+        }
+    }
+
     @Override
     public void close() {
         if (bar != null) {

@@ -144,7 +144,16 @@ final class TrainCommand implements Main.Command {
                         e.seconds());
                 running.add(e);
                 writeLog(logFile, running);
-            }, progress);
+            }, new TorchTrainer.BatchListener() {
+                private double smoothed = Double.NaN;
+
+                @Override
+                public void batchDone(int images, double loss) {
+                    smoothed = Double.isNaN(smoothed) ? loss : 0.98 * smoothed + 0.02 * loss;
+                    progress.accept(images);
+                    progress.message(String.format(" loss %.5f", smoothed));
+                }
+            });
         } catch (RuntimeException e) {
             deleteQuietly(staged);
             throw e;

@@ -73,7 +73,7 @@ class InteropTest {
         assumeTrue(python != null, "no python3 with torch and numpy: PyTorch interoperability not checked (apt-get install python3-torch)");
         ImageSet data = SyntheticImages.blobs(64, 4);
         Path model = dir.resolve("lf.pt");
-        TorchTrainer.train(ConvArchitecture.of(1, 28, 28, 4, 5), data, data, new TrainOptions(1, 16, 1e-3, 1e-4, 3), model, e -> { }, n -> { });
+        TorchTrainer.train(ConvArchitecture.of(1, 28, 28, 4, 5), data, data, new TrainOptions(1, 16, 1e-3, 1e-4, 3), model, e -> { }, (n, loss) -> { });
         double mse = TorchTrainer.meanSquaredError(model, data);
         Points z = StartPoints.gaussian(33, 5, 1.0, 8);
         float[] fz = new float[33 * 5];

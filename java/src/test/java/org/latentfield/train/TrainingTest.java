@@ -36,7 +36,7 @@ class TrainingTest {
         ImageSet test = SyntheticImages.blobs(64, 2);
         Path model = dir.resolve("blobs.pt");
         List<EpochRecord> log = new ArrayList<>();
-        TorchTrainer.train(arch, train, test, new TrainOptions(6, 32, 5e-3, 0, 7), model, log::add, n -> { });
+        TorchTrainer.train(arch, train, test, new TrainOptions(6, 32, 5e-3, 0, 7), model, log::add, (n, loss) -> { });
         double first = log.get(0).trainMse();
         double last = log.get(log.size() - 1).testMse();
         assertTrue(last < first / 2, "test MSE after 6 epochs " + last + " vs first-epoch train MSE " + first);
@@ -67,7 +67,7 @@ class TrainingTest {
         ImageSet data = SyntheticImages.blobs(256, 9);
         Path ck = java.nio.file.Files.createDirectories(dir.resolve("ck"));
         List<EpochRecord> log = new ArrayList<>();
-        TorchTrainer.train(arch, data, data, o, dir.resolve("mlp.pt"), ck, log::add, n -> { });
+        TorchTrainer.train(arch, data, data, o, dir.resolve("mlp.pt"), ck, log::add, (n, loss) -> { });
         assertTrue(log.get(3).testMse() < log.get(0).trainMse() / 2, "loss fell: " + log);
         assertTrue(java.nio.file.Files.exists(ck.resolve("epoch-0002.pt")) && java.nio.file.Files.exists(ck.resolve("epoch-0004.pt")));
         assertEquals(log.get(1).testMse(), TorchTrainer.meanSquaredError(ck.resolve("epoch-0002.pt"), data), 1e-6,
@@ -80,8 +80,8 @@ class TrainingTest {
         ImageSet train = SyntheticImages.blobs(64, 3);
         List<Double> a = new ArrayList<>();
         List<Double> b = new ArrayList<>();
-        TorchTrainer.train(arch, train, train, new TrainOptions(2, 16, 1e-3, 1e-4, 11), dir.resolve("a.pt"), e -> a.add(e.testMse()), n -> { });
-        TorchTrainer.train(arch, train, train, new TrainOptions(2, 16, 1e-3, 1e-4, 11), dir.resolve("b.pt"), e -> b.add(e.testMse()), n -> { });
+        TorchTrainer.train(arch, train, train, new TrainOptions(2, 16, 1e-3, 1e-4, 11), dir.resolve("a.pt"), e -> a.add(e.testMse()), (n, loss) -> { });
+        TorchTrainer.train(arch, train, train, new TrainOptions(2, 16, 1e-3, 1e-4, 11), dir.resolve("b.pt"), e -> b.add(e.testMse()), (n, loss) -> { });
         assertEquals(a, b);
     }
 }

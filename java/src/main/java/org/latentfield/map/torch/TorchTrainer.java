@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
@@ -37,6 +36,12 @@ public final class TorchTrainer {
 
     private TorchTrainer() {}
 
+    /** Told after every minibatch: its number of images and its loss. */
+    @FunctionalInterface
+    public interface BatchListener {
+        void batchDone(int images, double loss);
+    }
+
     /** Sets LibTorch's intra-op threads (process-wide) for training; cores < 1 is an error. */
     public static void useThreads(int cores) {
         if (cores < 1) {
@@ -54,11 +59,11 @@ public final class TorchTrainer {
      * Trains and saves the model to {@code out}.
      *
      * @param onEpoch told each epoch's record as it ends
-     * @param onBatch told the number of images of each finished minibatch
+     * @param onBatch told the size and loss of each finished minibatch
      * @return one record per epoch
      */
     public static List<EpochRecord> train(Architecture arch, ImageSet train, ImageSet test, TrainOptions options, Path out,
-                                          Consumer<EpochRecord> onEpoch, LongConsumer onBatch) {
+                                          Consumer<EpochRecord> onEpoch, BatchListener onBatch) {
         return train(arch, train, test, options, out, null, onEpoch, onBatch);
     }
 
@@ -67,7 +72,7 @@ public final class TorchTrainer {
      * saves {@code checkpoints/epoch-NNNN.pt} every that many epochs (and after the last).
      */
     public static List<EpochRecord> train(Architecture arch, ImageSet train, ImageSet test, TrainOptions options, Path out,
-                                          Path checkpoints, Consumer<EpochRecord> onEpoch, LongConsumer onBatch) {
+                                          Path checkpoints, Consumer<EpochRecord> onEpoch, BatchListener onBatch) {
         check(arch, train);
         check(arch, test);
         torch.manual_seed(options.seed());
@@ -110,8 +115,8 @@ public final class TorchTrainer {
                                 throw new LatentfieldException("training diverged at epoch " + epoch + " (loss " + value + "); lower --lr.");
                             }
                             sum += value * len;
+                            onBatch.batchDone(len, value);
                         }
-                        onBatch.accept(len);
                     }
                 }
                 module.eval();
