@@ -64,6 +64,14 @@ class BadInputTest {
     }
 
     @Test
+    void cudaWithoutAGpu() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(org.latentfield.map.torch.TorchScriptAutoencoder.cudaAvailable(),
+                "a CUDA device is present: the no-GPU message is not checked");
+        expectFailure(1, "--device cuda was requested", "attractors", "--model", model.toString(), "--device", "cuda", "--out", out.toString());
+        expectFailure(1, "--device must be cpu, cuda or auto", "info", "--model", model.toString(), "--device", "tpu");
+    }
+
+    @Test
     void latentDimMismatch() {
         expectFailure(1, "does not match the model", "attractors", "--model", model.toString(), "--latent-dim", "3", "--out", out.toString());
     }
