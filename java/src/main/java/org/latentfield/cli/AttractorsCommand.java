@@ -89,8 +89,8 @@ final class AttractorsCommand implements Main.Command {
                 recordEvery);
         MergeRule merge = cl.hasOption("merge") ? MergeRule.parse(cl.getOptionValue("merge")) : MergeRule.paperDefault();
         StartSpec starts = StartSpec.parse(from);
-        if (starts.kind == StartSpec.Kind.NOISE && !(sigma > 0 && Double.isFinite(sigma))) {
-            throw new LatentfieldException("--noise-scale must be a positive finite number, got " + sigma + ".");
+        if (starts.kind == StartSpec.Kind.NOISE) {
+            StartPoints.checkNoiseScale(sigma);
         }
 
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));

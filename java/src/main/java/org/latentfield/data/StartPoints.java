@@ -14,15 +14,20 @@ public final class StartPoints {
     /** n points with every coordinate drawn from N(0, sigma^2), i.e. z_0 ~ N(0, sigma^2 I). */
     public static Points gaussian(int n, int dim, double sigma, long seed) {
         checkCount(n, dim);
-        if (!(sigma > 0) || Double.isInfinite(sigma)) {
-            throw new LatentfieldException("--noise-scale must be a positive finite number, got " + sigma + ".");
-        }
+        checkNoiseScale(sigma);
         SplittableRandom rng = new SplittableRandom(seed);
         float[] data = new float[n * dim];
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) (sigma * rng.nextGaussian());
         }
         return new Points(n, dim, data);
+    }
+
+    /** Rejects a noise scale that is not positive and finite (callers check it before loading a model). */
+    public static void checkNoiseScale(double sigma) {
+        if (!(sigma > 0) || Double.isInfinite(sigma)) {
+            throw new LatentfieldException("--noise-scale must be a positive finite number, got " + sigma + ".");
+        }
     }
 
     /** n points with every coordinate drawn uniformly from [lo, hi). */

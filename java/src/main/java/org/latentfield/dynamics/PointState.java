@@ -1,5 +1,7 @@
 package org.latentfield.dynamics;
 
+import org.latentfield.kernels.FixedPointBookkeeper;
+
 /** How the iteration of one starting point ended (PAPER.md section 2). */
 public enum PointState {
     /** Met ||z_t - z_{t-1}||^2 < tol; its endpoint approximates a fixed point. */
@@ -11,9 +13,9 @@ public enum PointState {
 
     static PointState fromCode(byte code) {
         return switch (code) {
-            case 1 -> CONVERGED;
-            case 2 -> NOT_CONVERGED;
-            case 3 -> DIVERGED;
+            case FixedPointBookkeeper.CONVERGED -> CONVERGED;
+            case FixedPointBookkeeper.CAPPED -> NOT_CONVERGED;
+            case FixedPointBookkeeper.DIVERGED -> DIVERGED;
             default -> throw new IllegalStateException("point still active after the solver finished (state code " + code + ")");
         };
     }

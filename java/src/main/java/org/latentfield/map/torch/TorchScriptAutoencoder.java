@@ -294,23 +294,28 @@ public final class TorchScriptAutoencoder implements LatentMap {
     }
 
     private Tensor evaluate(Tensor z, int rows) {
-        Tensor x;
-        Tensor fz;
-        try {
-            x = tensorOf(decode.apply(new IValueVector(new IValue(z))), "decode");
-            fz = tensorOf(encode.apply(new IValueVector(new IValue(x))), "encode");
-        } catch (LatentfieldException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new LatentfieldException("the model " + label + " failed while evaluating encode(decode(z)) on a batch of "
-                    + rows + " latent vectors of dimension " + latentDim + ": " + firstLine(e) + ".", e);
-        }
+        String context = "failed while evaluating encode(decode(z)) on a batch of " + rows + " latent vectors of dimension " + latentDim;
+        Tensor fz = call(encode, "encode", call(decode, "decode", z, context), context);
         if (fz.dim() != 2 || fz.size(0) != rows || fz.size(1) != latentDim) {
             throw new LatentfieldException("the model " + label + " maps " + rows + " x " + latentDim + " latent vectors to a tensor of shape "
                     + shapeOf(fz) + " through encode(decode(z)); expected " + rows + " x " + latentDim
                     + " (is the latent dimension right?).");
         }
         return fz;
+    }
+
+    /**
+     * Runs one TorchScript method on a tensor; a LibTorch error becomes one sentence, "the model
+     * M {context}: {first line of the error}".
+     */
+    private Tensor call(Method method, String what, Tensor input, String context) {
+        IValue result;
+        try {
+            result = method.apply(new IValueVector(new IValue(input)));
+        } catch (RuntimeException e) {
+            throw new LatentfieldException("the model " + label + " " + context + ": " + firstLine(e) + ".", e);
+        }
+        return tensorOf(result, what);
     }
 
     private Tensor tensorOf(IValue value, String what) {
@@ -348,16 +353,8 @@ public final class TorchScriptAutoencoder implements LatentMap {
                 buffer.position(0);
                 try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
                     Tensor x = torch.from_blob(buffer, shape, floatOptions());
-                    Tensor z;
-                    try {
-                        z = tensorOf(encode.apply(new IValueVector(new IValue(device.is_cuda() ? x.to(device, torch.ScalarType.Float) : x))),
-                                "encode");
-                    } catch (LatentfieldException e) {
-                        throw e;
-                    } catch (RuntimeException e) {
-                        throw new LatentfieldException("the model " + label + " cannot encode " + images.name() + " images of shape "
-                                + images.channels() + " x " + images.height() + " x " + images.width() + ": " + firstLine(e) + ".", e);
-                    }
+                    Tensor z = call(encode, "encode", device.is_cuda() ? x.to(device, torch.ScalarType.Float) : x, "cannot encode "
+                            + images.name() + " images of shape " + images.channels() + " x " + images.height() + " x " + images.width());
                     if (z.dim() != 2 || z.size(0) != m || z.size(1) != latentDim) {
                         throw new LatentfieldException("the model " + label + " encodes " + images.name() + " images to shape " + shapeOf(z)
                                 + "; expected " + m + " x " + latentDim + ".");
