@@ -1,7 +1,8 @@
 """PyTorch side of latentfield's interoperability test (run by InteropTest with Debian's python3-torch).
 
   check MODEL Z.npy FZ.npy X.npy MSE   loads a latentfield-trained model with torch.jit.load and prints
-                                       max |encode(decode(z)) - fz| and |mse(forward(x), x) - MSE|
+                                       max |encode(decode(z)) - fz|, |mse(forward(x), x) - MSE|
+                                       and the attributes latent_dim and input_shape
   export DIR                           scripts an autoencoder written the way a PyTorch user would and
                                        saves DIR/ae.pt, DIR/z.npy and DIR/fz.npy (its own f(z))
 """
@@ -43,7 +44,9 @@ def check(model, z_path, fz_path, x_path, mse):
     with torch.no_grad():
         fz = m.encode(m.decode(z)).numpy()
         torch_mse = torch.mean((m(x) - x) ** 2).item()
-    print("latent_dim %d max_abs_diff %.3g mse_diff %.3g" % (m.latent_dim, np.abs(fz - np.load(fz_path)).max(), abs(torch_mse - mse)))
+    shape = "x".join(str(s) for s in m.input_shape)
+    print("latent_dim %d max_abs_diff %.3g mse_diff %.3g input_shape %s"
+          % (m.latent_dim, np.abs(fz - np.load(fz_path)).max(), abs(torch_mse - mse), shape))
 
 
 def export(out):

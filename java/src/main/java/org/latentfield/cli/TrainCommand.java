@@ -205,10 +205,7 @@ final class TrainCommand implements Main.Command {
         c.put("test_mse", last.testMse());
         c.put("pca_test_mse", pcaTestMse);
         c.put("beats_pca", last.testMse() < pcaTestMse);
-        ArrayNode epochs = c.putArray("log");
-        for (EpochRecord e : log) {
-            epochs.addObject().put("epoch", e.epoch()).put("train_mse", e.trainMse()).put("test_mse", e.testMse()).put("seconds", e.seconds());
-        }
+        c.set("log", epochsJson(log));
         c.put("sha256", FileDigest.sha256(model));
         c.put("wall_seconds", seconds);
         c.put("torch_threads", TorchTrainer.threads());
@@ -220,10 +217,19 @@ final class TrainCommand implements Main.Command {
         return c;
     }
 
+    /** Epoch records with the card's snake_case keys, shared by the card and the running log. */
+    private static ArrayNode epochsJson(List<EpochRecord> log) {
+        ArrayNode epochs = new ObjectMapper().createArrayNode();
+        for (EpochRecord e : log) {
+            epochs.addObject().put("epoch", e.epoch()).put("train_mse", e.trainMse()).put("test_mse", e.testMse()).put("seconds", e.seconds());
+        }
+        return epochs;
+    }
+
     /** The per-epoch log, rewritten after every epoch so an interrupted run keeps it. */
     private static void writeLog(Path file, List<EpochRecord> log) {
         try {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), log);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), epochsJson(log));
         } catch (IOException e) {
             throw new LatentfieldException("training log " + file + " cannot be written: " + e.getMessage() + ".", e);
         }

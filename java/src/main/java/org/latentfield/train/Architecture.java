@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * An autoencoder written as TorchScript source for {@code JitModule.define}, with the
  * parameters its source refers to as {@code self.NAME}. The source defines {@code encode},
- * {@code decode} and {@code forward}; the module also carries the attribute {@code latent_dim}.
+ * {@code decode} and {@code forward}; the module also carries the attributes {@code latent_dim} (int) and {@code input_shape} (List[int], C x H x W).
  *
  * @param name       e.g. "conv"
  * @param source     TorchScript methods

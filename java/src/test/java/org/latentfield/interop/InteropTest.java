@@ -91,6 +91,7 @@ class InteropTest {
         assertEquals("5", r[1], "PyTorch reads the latent_dim attribute");
         assertTrue(Double.parseDouble(r[3]) <= 1e-5, "encode(decode(z)) differs by " + r[3]);
         assertTrue(Double.parseDouble(r[5]) <= 1e-5, "reconstruction MSE differs by " + r[5]);
+        assertEquals("1x28x28", r[7], "PyTorch reads the input_shape attribute");
     }
 
     @Test

@@ -9,7 +9,9 @@ import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.GenericList;
 import org.bytedeco.pytorch.IntType;
+import org.bytedeco.pytorch.ListType;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.QualifiedName;
@@ -172,6 +174,11 @@ public final class TorchTrainer {
         }
         Type.TypePtr intType = new Type.TypePtr(new SingletonTypePtr(IntType.getIntTypePtr()));
         m.register_attribute("latent_dim", intType, new IValue((long) arch.latentDim()), false, false);
+        GenericList shape = new GenericList(intType);
+        for (int s : arch.inputShape()) {
+            shape.push_back(new IValue((long) s));
+        }
+        m.register_attribute("input_shape", ListType.get("List[int]", intType), new IValue(shape), false, false);
         m.define(arch.source());
         return m;
     }
