@@ -102,6 +102,98 @@ LF_API lf_status lf_fixed_point_step_cpu(
     float* traj, int32_t record_every, int32_t n_slots,
     int32_t* keep, float* z_out, int64_t* n_keep);
 
+/* ---------------------------------------------------------------------------------------
+ * CUDA device memory and streams. Thin wrappers over the statically linked CUDA runtime so
+ * that callers without a CUDA toolkit (the JVM) can feed the _cuda entry points. Without
+ * CUDA (or without a device) they return LF_ERR_NO_DEVICE. A stream of NULL is the default
+ * stream. Copies are asynchronous on the stream; call lf_cuda_stream_synchronize before
+ * reading a host destination.
+ * ------------------------------------------------------------------------------------- */
+LF_API lf_status lf_cuda_malloc(void** ptr, int64_t bytes);
+LF_API lf_status lf_cuda_free(void* ptr); /* NULL is a no-op */
+LF_API lf_status lf_cuda_copy_to_device(void* dst, const void* src, int64_t bytes, void* stream);
+LF_API lf_status lf_cuda_copy_to_host(void* dst, const void* src, int64_t bytes, void* stream);
+LF_API lf_status lf_cuda_stream_create(void** stream);
+LF_API lf_status lf_cuda_stream_destroy(void* stream); /* NULL is a no-op */
+LF_API lf_status lf_cuda_stream_synchronize(void* stream);
+
+/* ---------------------------------------------------------------------------------------
+ * GEMM providers. Kernels multiply matrices through a provider chosen at run time, so that
+ * the library links no BLAS: lf_blas_open dlopens a CBLAS library (the JVM passes the
+ * OpenBLAS of the JavaCPP preset; native drivers pass a system one) and takes its
+ * cblas_sgemm; until then a built-in blocked GEMM is used. lf_cublas_open does the same
+ * for cuBLAS (the JavaCPP CUDA preset's libcublas, or the toolkit's); until then the CUDA
+ * twins use a built-in tiled kernel. Both are process-wide and thread-safe; opening again
+ * replaces the provider. lf_gemm_provider writes a static string naming the providers,
+ * e.g. "cpu=cblas:/path/libopenblas.so.0 cuda=builtin".
+ * ------------------------------------------------------------------------------------- */
+LF_API lf_status lf_blas_open(const char* path);
+LF_API lf_status lf_cublas_open(const char* path);
+LF_API lf_status lf_gemm_provider(const char** description);
+
+/* ---------------------------------------------------------------------------------------
+ * Distances. Metrics: Euclidean d(x, y) = ||x - y||_2; cosine d(x, y) = 1 - cos(x, y), with
+ * cos = 0 when either vector is zero. Distances are accumulated in double from the inputs
+ * (candidates are screened with a float GEMM, winners are recomputed exactly).
+ * ------------------------------------------------------------------------------------- */
+typedef enum lf_metric { LF_METRIC_EUCLIDEAN = 0, LF_METRIC_COSINE = 1 } lf_metric;
+
+/* For each row x_i of x (n x dim): index[i] = argmin_j d(x_i, set_j) over the m rows of set
+ * (ties: the lower j) and distance[i] = that minimum. m >= 1. */
+LF_API lf_status lf_nearest_cpu(int64_t n, int64_t m, int64_t dim, const float* x, const float* set,
+                                int32_t metric, int32_t* index, float* distance);
+LF_API lf_status lf_nearest_cuda(int64_t n, int64_t m, int64_t dim, const float* x, const float* set,
+                                 int32_t metric, int32_t* index, float* distance, void* stream);
+
+/* mean[i] = (1/K) sum of the K smallest Euclidean distances from x_i to the m rows of ref
+ * (1 <= K <= m): the KNN score of Sun et al. (2022). */
+LF_API lf_status lf_knn_mean_distance_cpu(int64_t n, int64_t m, int64_t dim, const float* x, const float* ref,
+                                          int32_t k, float* mean);
+LF_API lf_status lf_knn_mean_distance_cuda(int64_t n, int64_t m, int64_t dim, const float* x, const float* ref,
+                                           int32_t k, float* mean, void* stream);
+
+/* When two points are the same (PAPER.md section 2). LF_METRIC_COSINE: same when
+ * cos(a, b) > threshold, except that points with norm <= origin_radius match only each
+ * other. LF_METRIC_EUCLIDEAN: same when ||a - b||_2 < threshold. */
+typedef struct lf_merge_rule {
+    int32_t metric;
+    double threshold;
+    double origin_radius;
+} lf_merge_rule;
+
+/* Greedy deduplication in row order: row i joins the first cluster (in order of creation)
+ * whose leader (founding row) it matches, or founds a new one. cluster[i] receives the
+ * cluster of row i, leader[c] the founding row of cluster c (the first *n_clusters entries
+ * are written), active[i] != 0 selects the rows taking part (NULL: all); inactive rows get
+ * cluster -1. */
+LF_API lf_status lf_dedup_cpu(int64_t n, int64_t dim, const float* x, const int8_t* active,
+                              const lf_merge_rule* rule, int32_t* cluster, int32_t* leader, int64_t* n_clusters);
+LF_API lf_status lf_dedup_cuda(int64_t n, int64_t dim, const float* x, const int8_t* active,
+                               const lf_merge_rule* rule, int32_t* cluster, int32_t* leader, int64_t* n_clusters,
+                               void* stream);
+
+/* ---------------------------------------------------------------------------------------
+ * Batched Orthogonal Matching Pursuit (Batch-OMP: Rubinstein, Zibulevsky and Elad, 2008).
+ * dictionary: n_atoms x dim, one atom per row, used as given (not normalised: selection
+ * compares raw correlations, which is OMP only when atoms have unit norm). signals:
+ * n_signals x dim. For each signal x, with residual r = x - D_I^T gamma (r = x at first):
+ *   repeat: j = argmax_j |<d_j, r>| over atoms not selected yet (ties: the lower j);
+ *           I += j; gamma = argmin ||x - D_I^T gamma||_2 (progressive Cholesky of G_II,
+ *           G = D D^T, correlations D x from one GEMM)
+ *   until |I| = max_atoms, or ||r||_2 <= tol (tol > 0; 0 disables), or the best remaining
+ *   correlation is 0, or the selected atom is linearly dependent on I (pivot of the
+ *   Cholesky factor <= 1e-10 G_jj).
+ * support (n_signals x max_atoms, int32) receives I in selection order, coef the matching
+ * gamma, both padded with -1 / 0 when a signal stops early; residual[i] = ||x_i - D_I^T
+ * gamma||_2 recomputed in double. Independent signals run on all cores.
+ * ------------------------------------------------------------------------------------- */
+LF_API lf_status lf_omp_cpu(int64_t n_atoms, int64_t dim, int64_t n_signals, const float* dictionary,
+                            const float* signals, int32_t max_atoms, double tol,
+                            int32_t* support, float* coef, float* residual);
+LF_API lf_status lf_omp_cuda(int64_t n_atoms, int64_t dim, int64_t n_signals, const float* dictionary,
+                             const float* signals, int32_t max_atoms, double tol,
+                             int32_t* support, float* coef, float* residual, void* stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,14 @@ struct invalid_argument : std::exception {
     const char* what() const noexcept override { return message.c_str(); }
 };
 
+// Thrown for failures with their own status (no device, CUDA runtime errors).
+struct status_error : std::exception {
+    lf_status status;
+    std::string message;
+    status_error(lf_status s, std::string m) : status(s), message(std::move(m)) {}
+    const char* what() const noexcept override { return message.c_str(); }
+};
+
 // Runs body() and converts any exception into a status plus a last-error message.
 template <typename Body>
 lf_status guard(const char* entry_point, Body&& body) noexcept {
@@ -29,6 +37,9 @@ lf_status guard(const char* entry_point, Body&& body) noexcept {
     } catch (const invalid_argument& e) {
         set_error(std::string(entry_point) + ": " + e.message);
         return LF_ERR_INVALID_ARGUMENT;
+    } catch (const status_error& e) {
+        set_error(std::string(entry_point) + ": " + e.message);
+        return e.status;
     } catch (const std::bad_alloc&) {
         set_error(std::string(entry_point) + ": out of memory");
         return LF_ERR_OUT_OF_MEMORY;

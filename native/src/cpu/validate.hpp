@@ -1,0 +1,25 @@
+// Argument checks shared by a CPU kernel and its CUDA twin, so both reject the same input
+// with the same sentence.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "lf_error.hpp"
+
+namespace lf {
+
+inline void validate_merge_rule(const lf_merge_rule& rule) {
+    if (rule.metric == LF_METRIC_COSINE) {
+        require(rule.threshold > 0 && rule.threshold <= 1, "cosine threshold must be in (0, 1]");
+        require(rule.origin_radius >= 0 && std::isfinite(rule.origin_radius), "origin radius must be finite and >= 0");
+    } else {
+        require(rule.metric == LF_METRIC_EUCLIDEAN, "rule metric must be EUCLIDEAN or COSINE");
+        require(rule.threshold > 0 && std::isfinite(rule.threshold), "euclidean radius must be finite and > 0");
+    }
+}
+
+void validate_omp(int64_t n_atoms, int64_t dim, int64_t n_signals, const float* dictionary, const float* signals,
+                  int32_t max_atoms, double tol, const int32_t* support, const float* coef, const float* residual);
+
+}  // namespace lf

@@ -1,0 +1,164 @@
+// CUDA twin of Batch-OMP (see lf_omp_cpu in lf.h). G = D D^T and the correlations of a chunk
+// of signals come from GEMMs (cuBLAS when opened); then one block per signal: the threads
+// compute the residual correlations alpha = D x - G[:, I] gamma and their argmax, thread 0
+// updates the Cholesky factor and solves for gamma (omp_math.hpp, shared with the CPU).
+#include <algorithm>
+
+#include "../cpu/omp_math.hpp"
+#include "../cpu/validate.hpp"
+#include "cuda_util.cuh"
+
+namespace {
+
+constexpr unsigned kThreads = 256;
+constexpr int64_t kSignalChunk = 4096;
+
+struct SignalWork {  // per-signal scratch in global memory, max_atoms (S) wide
+    double* L;       // S x S
+    double* w;       // S
+    double* y;       // S
+    double* gamma;   // S
+    double* alpha0;  // S: correlations of the selected atoms
+    int32_t* sel;    // S
+};
+
+__global__ void omp_kernel(int64_t chunk0, int64_t rows, int64_t n_atoms, int64_t dim, const float* dictionary,
+                           const float* gram, const float* signals, const float* corr, int32_t S, double tol,
+                           double* dwork, int32_t* iwork, int32_t* support, float* coef, float* residual) {
+    __shared__ double val[kThreads];
+    __shared__ int64_t idx[kThreads];
+    __shared__ int32_t s_count;
+    __shared__ bool stop;
+    const int64_t r = blockIdx.x;
+    if (r >= rows) return;
+    const int64_t sig = chunk0 + r;
+    const float* x = signals + sig * dim;
+    const float* c = corr + r * n_atoms;
+    SignalWork ws;
+    double* base = dwork + r * (static_cast<int64_t>(S) * S + 4 * S);
+    ws.L = base;
+    ws.w = base + static_cast<int64_t>(S) * S;
+    ws.y = ws.w + S;
+    ws.gamma = ws.y + S;
+    ws.alpha0 = ws.gamma + S;
+    ws.sel = iwork + r * S;
+
+    // ||x||^2 in double
+    double part = 0;
+    for (int64_t j = threadIdx.x; j < dim; j += blockDim.x) part += static_cast<double>(x[j]) * x[j];
+    val[threadIdx.x] = part;
+    __syncthreads();
+    for (unsigned w = blockDim.x / 2; w > 0; w /= 2) {
+        if (threadIdx.x < w) val[threadIdx.x] += val[threadIdx.x + w];
+        __syncthreads();
+    }
+    const double x_sq = val[0];
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        s_count = 0;
+        stop = tol > 0 && x_sq <= tol * tol;
+    }
+    __syncthreads();
+    while (!stop && s_count < S) {
+        const int32_t s = s_count;
+        double best = 0;
+        int64_t best_a = -1;
+        for (int64_t a = threadIdx.x; a < n_atoms; a += blockDim.x) {
+            double alpha = c[a];
+            bool chosen = false;
+            for (int32_t i = 0; i < s; ++i) {
+                const int32_t ai = ws.sel[i];
+                chosen |= ai == a;
+                alpha -= ws.gamma[i] * gram[static_cast<int64_t>(ai) * n_atoms + a];
+            }
+            const double v = fabs(alpha);
+            if (!chosen && v > best) {
+                best = v;
+                best_a = a;
+            }
+        }
+        val[threadIdx.x] = -best;  // argmin of -|alpha|: ties to the lower atom
+        idx[threadIdx.x] = best_a;
+        __syncthreads();
+        for (unsigned width = blockDim.x / 2; width > 0; width /= 2) {
+            if (threadIdx.x < width) {
+                const double v = val[threadIdx.x + width];
+                const int64_t i = idx[threadIdx.x + width];
+                if (i >= 0 && (idx[threadIdx.x] < 0 || v < val[threadIdx.x] || (v == val[threadIdx.x] && i < idx[threadIdx.x]))) {
+                    val[threadIdx.x] = v;
+                    idx[threadIdx.x] = i;
+                }
+            }
+            __syncthreads();
+        }
+        if (threadIdx.x == 0) {
+            const int64_t j = idx[0];
+            if (j < 0) {
+                stop = true;
+            } else {
+                const float* gj = gram + j * n_atoms;
+                const int32_t* sel = ws.sel;
+                if (!lf::omp::cholesky_append(ws.L, S, s, [&](int32_t i) { return double(gj[sel[i]]); }, gj[j], ws.w)) {
+                    stop = true;
+                } else {
+                    ws.sel[s] = static_cast<int32_t>(j);
+                    ws.alpha0[s] = c[j];
+                    lf::omp::cholesky_solve(ws.L, S, s + 1, ws.alpha0, ws.y, ws.gamma);
+                    s_count = s + 1;
+                    double fit = 0;
+                    for (int32_t i = 0; i <= s; ++i) fit += ws.alpha0[i] * ws.gamma[i];
+                    if (tol > 0 && x_sq - fit <= tol * tol) stop = true;
+                }
+            }
+        }
+        __syncthreads();
+    }
+    const int32_t s = s_count;
+    // residual ||x - D_I^T gamma|| recomputed in double
+    part = 0;
+    for (int64_t j = threadIdx.x; j < dim; j += blockDim.x) {
+        double rj = x[j];
+        for (int32_t i = 0; i < s; ++i) rj -= ws.gamma[i] * dictionary[static_cast<int64_t>(ws.sel[i]) * dim + j];
+        part += rj * rj;
+    }
+    val[threadIdx.x] = part;
+    __syncthreads();
+    for (unsigned w = blockDim.x / 2; w > 0; w /= 2) {
+        if (threadIdx.x < w) val[threadIdx.x] += val[threadIdx.x + w];
+        __syncthreads();
+    }
+    for (int32_t i = threadIdx.x; i < S; i += blockDim.x) {
+        support[sig * S + i] = i < s ? ws.sel[i] : -1;
+        coef[sig * S + i] = i < s ? static_cast<float>(ws.gamma[i]) : 0.0f;
+    }
+    if (threadIdx.x == 0) residual[sig] = static_cast<float>(sqrt(val[0]));
+}
+
+}  // namespace
+
+extern "C" lf_status lf_omp_cuda(int64_t n_atoms, int64_t dim, int64_t n_signals, const float* dictionary,
+                                 const float* signals, int32_t max_atoms, double tol, int32_t* support, float* coef,
+                                 float* residual, void* stream) {
+    return lf::guard("lf_omp_cuda", [&] {
+        lf::validate_omp(n_atoms, dim, n_signals, dictionary, signals, max_atoms, tol, support, coef, residual);
+        lf::cuda::require_device();
+        if (n_signals == 0) return;
+        const cudaStream_t st = lf::cuda::as_stream(stream);
+        lf::cuda::Scratch<float> gram(static_cast<size_t>(n_atoms * n_atoms), st);
+        lf::cuda::gemm_nt(n_atoms, n_atoms, dim, dictionary, dim, dictionary, dim, gram.get(), n_atoms, st);
+        const int64_t S = max_atoms;
+        const int64_t per_signal = (S * S + 4 * S) * 8 + S * 4 + n_atoms * 4;  // scratch bytes
+        const int64_t chunk = std::max<int64_t>(1, std::min({n_signals, kSignalChunk, (int64_t{1} << 29) / per_signal}));
+        lf::cuda::Scratch<float> corr(static_cast<size_t>(chunk * n_atoms), st);
+        lf::cuda::Scratch<double> dwork(static_cast<size_t>(chunk * (S * S + 4 * S)), st);
+        lf::cuda::Scratch<int32_t> iwork(static_cast<size_t>(chunk * S), st);
+        for (int64_t s0 = 0; s0 < n_signals; s0 += chunk) {
+            const int64_t rows = std::min(chunk, n_signals - s0);
+            lf::cuda::gemm_nt(rows, n_atoms, dim, signals + s0 * dim, dim, dictionary, dim, corr.get(), n_atoms, st);
+            omp_kernel<<<static_cast<unsigned>(rows), kThreads, 0, st>>>(s0, rows, n_atoms, dim, dictionary, gram.get(),
+                                                                         signals, corr.get(), max_atoms, tol, dwork.get(),
+                                                                         iwork.get(), support, coef, residual);
+            lf::cuda::check(cudaGetLastError(), "omp kernel launch");
+        }
+    });
+}

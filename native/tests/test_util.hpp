@@ -1,0 +1,87 @@
+// Shared by the native tests: a failure counter, seeded data and CUDA parity plumbing
+// (a parity check reports itself as skipped, visibly, when no GPU is present).
+#pragma once
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "latentfield/lf.h"
+
+namespace lftest {
+
+inline int failures = 0;
+
+#define LF_CHECK(cond, ...)                                               \
+    do {                                                                  \
+        if (!(cond)) {                                                    \
+            ++lftest::failures;                                           \
+            std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);     \
+            std::fprintf(stderr, __VA_ARGS__);                            \
+            std::fprintf(stderr, "\n");                                   \
+        }                                                                 \
+    } while (0)
+
+#define LF_OK_OR_FAIL(call)                                                             \
+    do {                                                                                \
+        const lf_status lf_test_status = (call);                                        \
+        LF_CHECK(lf_test_status == LF_OK, "%s -> %d: %s", #call, lf_test_status, lf_last_error()); \
+    } while (0)
+
+inline std::vector<float> gaussian(std::mt19937_64& rng, size_t n, float scale = 1.0f, float shift = 0.0f) {
+    std::normal_distribution<float> g(0.0f, scale);
+    std::vector<float> v(n);
+    for (auto& x : v) x = g(rng) + shift;
+    return v;
+}
+
+inline void normalise_rows(std::vector<float>& v, int64_t rows, int64_t dim) {
+    for (int64_t i = 0; i < rows; ++i) {
+        double s = 0;
+        for (int64_t j = 0; j < dim; ++j) s += double(v[i * dim + j]) * v[i * dim + j];
+        for (int64_t j = 0; j < dim; ++j) v[i * dim + j] = float(v[i * dim + j] / std::sqrt(s));
+    }
+}
+
+inline bool cuda_available() {
+    int32_t n = 0;
+    return lf_cuda_device_count(&n) == LF_OK && n > 0;
+}
+
+inline void report_skip(const char* what) {
+    std::printf("SKIPPED (no CUDA device): %s\n", what);
+}
+
+// A device copy of a host vector; the result is copied back with to_host().
+template <typename T>
+struct Device {
+    void* ptr = nullptr;
+    size_t count = 0;
+    explicit Device(size_t n) : count(n) { LF_OK_OR_FAIL(lf_cuda_malloc(&ptr, int64_t(n * sizeof(T)))); }
+    explicit Device(const std::vector<T>& host) : Device(host.size()) {
+        LF_OK_OR_FAIL(lf_cuda_copy_to_device(ptr, host.data(), int64_t(count * sizeof(T)), nullptr));
+    }
+    ~Device() { lf_cuda_free(ptr); }
+    Device(const Device&) = delete;
+    Device& operator=(const Device&) = delete;
+    T* get() const { return static_cast<T*>(ptr); }
+    std::vector<T> to_host() const {
+        std::vector<T> h(count);
+        LF_OK_OR_FAIL(lf_cuda_copy_to_host(h.data(), ptr, int64_t(count * sizeof(T)), nullptr));
+        LF_OK_OR_FAIL(lf_cuda_stream_synchronize(nullptr));
+        return h;
+    }
+};
+
+inline int finish(const char* what) {
+    if (failures) {
+        std::fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    std::printf("%s\n", what);
+    return 0;
+}
+
+}  // namespace lftest
