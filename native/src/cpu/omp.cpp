@@ -30,12 +30,21 @@ void pursue(int64_t n_atoms, int64_t dim, const float* dictionary, const float* 
             float* residual) {
     std::fill(ws.chosen.begin(), ws.chosen.end(), 0);
     for (int64_t a = 0; a < n_atoms; ++a) ws.alpha[a] = corr[a];
-    double x_sq = 0;
-    for (int64_t j = 0; j < dim; ++j) x_sq += static_cast<double>(x[j]) * x[j];
+    // The tolerance test uses the residual norm recomputed exactly (O(dim |I|)): the cheap
+    // Batch-OMP update ||x||^2 - <alpha0_I, gamma> cancels badly in float near the tolerance.
+    auto residual_sq = [&](int32_t s) {
+        double r_sq = 0;
+        for (int64_t c = 0; c < dim; ++c) {
+            double r = x[c];
+            for (int32_t i = 0; i < s; ++i) r -= ws.gamma[i] * dictionary[static_cast<int64_t>(ws.sel[i]) * dim + c];
+            r_sq += r * r;
+        }
+        return r_sq;
+    };
     const double tol_sq = tol * tol;
     int32_t s = 0;
-    double err_sq = x_sq;  // ||x - D_I^T gamma||^2 = ||x||^2 - <alpha0_I, gamma>
-    while (s < max_atoms && !(tol > 0 && err_sq <= tol_sq)) {
+    double r_sq = residual_sq(0);
+    while (s < max_atoms && !(tol > 0 && r_sq <= tol_sq)) {
         int64_t j = -1;
         double best = 0;
         for (int64_t a = 0; a < n_atoms; ++a) {
@@ -62,16 +71,9 @@ void pursue(int64_t n_atoms, int64_t dim, const float* dictionary, const float* 
             const double g = ws.gamma[i];
             for (int64_t a = 0; a < n_atoms; ++a) ws.alpha[a] -= g * gi[a];
         }
-        double fit = 0;
-        for (int32_t i = 0; i < s; ++i) fit += ws.alpha0_sel[i] * ws.gamma[i];
-        err_sq = x_sq - fit;
+        if (tol > 0) r_sq = residual_sq(s);
     }
-    double r_sq = 0;
-    for (int64_t c = 0; c < dim; ++c) {
-        double r = x[c];
-        for (int32_t i = 0; i < s; ++i) r -= ws.gamma[i] * dictionary[static_cast<int64_t>(ws.sel[i]) * dim + c];
-        r_sq += r * r;
-    }
+    if (!(tol > 0)) r_sq = residual_sq(s);  // with a tolerance r_sq is already current
     for (int32_t i = 0; i < max_atoms; ++i) {
         support[i] = i < s ? ws.sel[i] : -1;
         coef[i] = i < s ? static_cast<float>(ws.gamma[i]) : 0.0f;

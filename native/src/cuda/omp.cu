@@ -22,6 +22,27 @@ struct SignalWork {  // per-signal scratch in global memory, max_atoms (S) wide
     int32_t* sel;    // S
 };
 
+// ||x - D_I^T gamma||^2 over the first s selected atoms, in double, reduced over the block
+// (val: blockDim.x doubles of shared scratch). Every thread gets the sum.
+__device__ double block_residual_sq(const float* x, int64_t dim, const float* dictionary, const SignalWork& ws, int32_t s,
+                                    double* val) {
+    double part = 0;
+    for (int64_t j = threadIdx.x; j < dim; j += blockDim.x) {
+        double rj = x[j];
+        for (int32_t i = 0; i < s; ++i) rj -= ws.gamma[i] * dictionary[static_cast<int64_t>(ws.sel[i]) * dim + j];
+        part += rj * rj;
+    }
+    val[threadIdx.x] = part;
+    __syncthreads();
+    for (unsigned w = blockDim.x / 2; w > 0; w /= 2) {
+        if (threadIdx.x < w) val[threadIdx.x] += val[threadIdx.x + w];
+        __syncthreads();
+    }
+    const double total = val[0];
+    __syncthreads();
+    return total;
+}
+
 __global__ void omp_kernel(int64_t chunk0, int64_t rows, int64_t n_atoms, int64_t dim, const float* dictionary,
                            const float* gram, const float* signals, const float* corr, int32_t S, double tol,
                            double* dwork, int32_t* iwork, int32_t* support, float* coef, float* residual) {
@@ -43,21 +64,14 @@ __global__ void omp_kernel(int64_t chunk0, int64_t rows, int64_t n_atoms, int64_
     ws.alpha0 = ws.gamma + S;
     ws.sel = iwork + r * S;
 
-    // ||x||^2 in double
-    double part = 0;
-    for (int64_t j = threadIdx.x; j < dim; j += blockDim.x) part += static_cast<double>(x[j]) * x[j];
-    val[threadIdx.x] = part;
-    __syncthreads();
-    for (unsigned w = blockDim.x / 2; w > 0; w /= 2) {
-        if (threadIdx.x < w) val[threadIdx.x] += val[threadIdx.x + w];
-        __syncthreads();
-    }
-    const double x_sq = val[0];
-    __syncthreads();
     if (threadIdx.x == 0) {
         s_count = 0;
-        stop = tol > 0 && x_sq <= tol * tol;
+        stop = false;
     }
+    __syncthreads();
+    // The tolerance test uses the residual norm recomputed exactly, as on the CPU.
+    double r_sq = block_residual_sq(x, dim, dictionary, ws, 0, val);
+    if (threadIdx.x == 0) stop = tol > 0 && r_sq <= tol * tol;
     __syncthreads();
     while (!stop && s_count < S) {
         const int32_t s = s_count;
@@ -105,33 +119,23 @@ __global__ void omp_kernel(int64_t chunk0, int64_t rows, int64_t n_atoms, int64_
                     ws.alpha0[s] = c[j];
                     lf::omp::cholesky_solve(ws.L, S, s + 1, ws.alpha0, ws.y, ws.gamma);
                     s_count = s + 1;
-                    double fit = 0;
-                    for (int32_t i = 0; i <= s; ++i) fit += ws.alpha0[i] * ws.gamma[i];
-                    if (tol > 0 && x_sq - fit <= tol * tol) stop = true;
                 }
             }
         }
         __syncthreads();
+        if (tol > 0 && !stop) {
+            r_sq = block_residual_sq(x, dim, dictionary, ws, s_count, val);
+            if (threadIdx.x == 0 && r_sq <= tol * tol) stop = true;
+            __syncthreads();
+        }
     }
     const int32_t s = s_count;
-    // residual ||x - D_I^T gamma|| recomputed in double
-    part = 0;
-    for (int64_t j = threadIdx.x; j < dim; j += blockDim.x) {
-        double rj = x[j];
-        for (int32_t i = 0; i < s; ++i) rj -= ws.gamma[i] * dictionary[static_cast<int64_t>(ws.sel[i]) * dim + j];
-        part += rj * rj;
-    }
-    val[threadIdx.x] = part;
-    __syncthreads();
-    for (unsigned w = blockDim.x / 2; w > 0; w /= 2) {
-        if (threadIdx.x < w) val[threadIdx.x] += val[threadIdx.x + w];
-        __syncthreads();
-    }
+    r_sq = block_residual_sq(x, dim, dictionary, ws, s, val);
     for (int32_t i = threadIdx.x; i < S; i += blockDim.x) {
         support[sig * S + i] = i < s ? ws.sel[i] : -1;
         coef[sig * S + i] = i < s ? static_cast<float>(ws.gamma[i]) : 0.0f;
     }
-    if (threadIdx.x == 0) residual[sig] = static_cast<float>(sqrt(val[0]));
+    if (threadIdx.x == 0) residual[sig] = static_cast<float>(sqrt(r_sq));
 }
 
 }  // namespace

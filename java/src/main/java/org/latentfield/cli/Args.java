@@ -7,6 +7,15 @@ import org.apache.commons.cli.ParseException;
 final class Args {
     private Args() {}
 
+    /** Parses a subcommand's arguments; positional arguments are an error. */
+    static CommandLine parse(org.apache.commons.cli.Options options, String[] args) throws ParseException {
+        CommandLine cl = new org.apache.commons.cli.DefaultParser().parse(options, args);
+        if (!cl.getArgList().isEmpty()) {
+            throw new ParseException("unexpected argument '" + cl.getArgList().get(0) + "'");
+        }
+        return cl;
+    }
+
     static int integer(CommandLine cl, String name, int fallback) throws ParseException {
         String v = cl.getOptionValue(name);
         if (v == null) {

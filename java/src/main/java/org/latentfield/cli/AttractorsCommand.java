@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -66,10 +65,7 @@ final class AttractorsCommand implements Main.Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
-        CommandLine cl = new DefaultParser().parse(options(), args);
-        if (!cl.getArgList().isEmpty()) {
-            throw new ParseException("unexpected argument '" + cl.getArgList().get(0) + "'");
-        }
+        CommandLine cl = Args.parse(options(), args);
         String from = cl.getOptionValue("from", "noise");
         int samples = Args.integer(cl, "samples", 0);
         if (cl.hasOption("samples") && samples < 1) {

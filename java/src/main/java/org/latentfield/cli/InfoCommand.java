@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -36,10 +35,7 @@ final class InfoCommand implements Main.Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
-        CommandLine cl = new DefaultParser().parse(options(), args);
-        if (!cl.getArgList().isEmpty()) {
-            throw new ParseException("unexpected argument '" + cl.getArgList().get(0) + "'");
-        }
+        CommandLine cl = Args.parse(options(), args);
         try (TorchScriptAutoencoder map = ModelOptions.open(cl)) {
             Path model = Path.of(cl.getOptionValue("model"));
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

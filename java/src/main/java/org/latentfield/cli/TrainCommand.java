@@ -12,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -78,7 +77,7 @@ final class TrainCommand implements Main.Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
-        CommandLine cl = new DefaultParser().parse(options(), args);
+        CommandLine cl = Args.parse(options(), args);
         String dataset = cl.getOptionValue("dataset", "fashion-mnist");
         if (!dataset.equals("fashion-mnist") && !dataset.equals("mnist")) {
             throw new LatentfieldException("--dataset must be fashion-mnist or mnist, got '" + dataset + "'.");

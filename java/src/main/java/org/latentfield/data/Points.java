@@ -26,4 +26,29 @@ public record Points(int n, int dim, float[] data) {
     public float get(int i, int j) {
         return data[i * dim + j];
     }
+
+    /**
+     * The rows of any 2-D float32/float64 .npy matrix (N x dim, N >= 1, finite values).
+     *
+     * @param role what the file is, for messages ("dictionary", "signals")
+     */
+    public static Points readNpy(java.nio.file.Path path, String role) {
+        NpyArray a = Npy.read(path);
+        if (a.shape().length != 2 || a.shape()[0] < 1 || a.shape()[1] < 1) {
+            throw new org.latentfield.LatentfieldException("the " + role + " " + path + " have shape " + a.shapeString()
+                    + "; expected a 2-D matrix (N, dim) with N, dim >= 1.");
+        }
+        if (a.size() > Integer.MAX_VALUE - 8) {
+            throw new org.latentfield.LatentfieldException("the " + role + " " + path + " hold " + a.size() + " values, more than one run takes; split the file.");
+        }
+        float[] v = a.toFloats();
+        int dim = (int) a.shape()[1];
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new org.latentfield.LatentfieldException("the " + role + " " + path + " contain a non-finite value at row " + i / dim
+                        + "; expected finite numbers.");
+            }
+        }
+        return new Points((int) a.shape()[0], dim, v);
+    }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import org.latentfield.kernels.NativeDistances;
 
 /**
  * Attractors found by deduplicating the converged endpoints of a fixed-point run, with their
@@ -35,7 +36,7 @@ public record Attractors(List<Attractor> attractors, int[] basin, MergeRule rule
      * Deduplicates the converged endpoints of {@code result} with {@code rule}, greedily in start
      * order: an endpoint joins the first attractor (in order of creation) whose representative
      * it matches, or founds a new one. The outcome depends only on the endpoints and their
-     * order, so it is deterministic. Cost O(n x attractors x k).
+     * order, so it is deterministic. Cost O(n x attractors x k), in liblf's {@code lf_dedup_cpu}.
      */
     public static Attractors find(FixedPointResult result, MergeRule rule) {
         int n = result.size();
@@ -44,26 +45,25 @@ public record Attractors(List<Attractor> attractors, int[] basin, MergeRule rule
         float[] step = result.finalStepSq();
         int[] basin = new int[n];
         Arrays.fill(basin, -1);
+        boolean[] converged = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            converged[i] = result.converged(i);
+        }
+        NativeDistances.Dedup dedup = rule.dedup(end, k, converged);
         List<Integer> leaders = new ArrayList<>();       // founding member of each cluster
         List<Integer> best = new ArrayList<>();          // best-converged member of each cluster
         List<long[]> stats = new ArrayList<>();          // {members, sum of iterations}
+        for (int leader : dedup.leader()) {
+            leaders.add(leader);
+            best.add(leader);
+            stats.add(new long[2]);
+        }
         for (int i = 0; i < n; i++) {
-            if (!result.converged(i)) {
+            int c = dedup.cluster()[i];
+            if (c < 0) {
                 continue;
             }
-            int c = -1;
-            for (int a = 0; a < leaders.size(); a++) {
-                if (rule.same(end, i * k, end, leaders.get(a) * k, k)) {
-                    c = a;
-                    break;
-                }
-            }
-            if (c < 0) {
-                c = leaders.size();
-                leaders.add(i);
-                best.add(i);
-                stats.add(new long[2]);
-            } else if (step[i] < step[best.get(c)]) {
+            if (step[i] < step[best.get(c)]) {
                 best.set(c, i);
             }
             basin[i] = c;

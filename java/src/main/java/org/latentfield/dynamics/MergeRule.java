@@ -2,6 +2,8 @@ package org.latentfield.dynamics;
 
 import java.util.Locale;
 import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.Device;
+import org.latentfield.kernels.NativeDistances;
 
 /**
  * When two converged endpoints count as the same attractor (PAPER.md section 2).
@@ -14,6 +16,12 @@ import org.latentfield.LatentfieldException;
 public sealed interface MergeRule {
     /** True when endpoints a and b (same length) belong to the same attractor. */
     boolean same(float[] a, int aOffset, float[] b, int bOffset, int dim);
+
+    /**
+     * Greedy deduplication of the rows of {@code x} (dim wide) with this rule, in row order, by
+     * liblf; rows with {@code active[i] == false} are left out (cluster -1).
+     */
+    NativeDistances.Dedup dedup(float[] x, int dim, boolean[] active);
 
     /** The rule as the CLI spells it, e.g. "cosine:0.99". */
     String spec();
@@ -79,6 +87,11 @@ public sealed interface MergeRule {
         }
 
         @Override
+        public NativeDistances.Dedup dedup(float[] x, int dim, boolean[] active) {
+            return NativeDistances.dedup(x, dim, active, NativeDistances.Metric.COSINE, threshold, originRadius, Device.CPU);
+        }
+
+        @Override
         public String spec() {
             return "cosine:" + threshold + (originRadius != DEFAULT_ORIGIN_RADIUS ? ":" + originRadius : "");
         }
@@ -100,6 +113,11 @@ public sealed interface MergeRule {
                 d2 += d * d;
             }
             return d2 < radius * radius;
+        }
+
+        @Override
+        public NativeDistances.Dedup dedup(float[] x, int dim, boolean[] active) {
+            return NativeDistances.dedup(x, dim, active, NativeDistances.Metric.EUCLIDEAN, radius, 0, Device.CPU);
         }
 
         @Override

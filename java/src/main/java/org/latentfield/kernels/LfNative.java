@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Name;
@@ -52,6 +53,34 @@ final class LfNative {
         native StopRule divergence_bound(double value);
     }
 
+    /** lf_merge_rule: metric, threshold and origin radius of a deduplication. */
+    @Name("lf_merge_rule")
+    static final class MergeRule extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        MergeRule() {
+            allocate();
+        }
+
+        private native void allocate();
+
+        native int metric();
+
+        native MergeRule metric(int value);
+
+        native double threshold();
+
+        native MergeRule threshold(double value);
+
+        native double origin_radius();
+
+        native MergeRule origin_radius(double value);
+    }
+
+    static final int LF_METRIC_EUCLIDEAN = 0, LF_METRIC_COSINE = 1;
+
     static native @Cast("const char*") BytePointer lf_last_error();
 
     static native @Cast("const char*") BytePointer lf_version();
@@ -66,4 +95,48 @@ final class LfNative {
             @Cast("int8_t*") BytePointer state, FloatPointer endpoints,
             FloatPointer traj, int recordEvery, int nSlots,
             IntPointer keep, FloatPointer zOut, @Cast("int64_t*") LongPointer nKeep);
+
+    static native @Cast("lf_status") int lf_blas_open(@Cast("const char*") BytePointer path);
+
+    static native @Cast("lf_status") int lf_cublas_open(@Cast("const char*") BytePointer path);
+
+    static native @Cast("lf_status") int lf_gemm_provider(@Cast("const char**") PointerPointer<BytePointer> description);
+
+    static native @Cast("lf_status") int lf_cuda_malloc(@Cast("void**") PointerPointer<Pointer> ptr, @Cast("int64_t") long bytes);
+
+    static native @Cast("lf_status") int lf_cuda_free(Pointer ptr);
+
+    static native @Cast("lf_status") int lf_cuda_copy_to_device(Pointer dst, @Const Pointer src, @Cast("int64_t") long bytes, Pointer stream);
+
+    static native @Cast("lf_status") int lf_cuda_copy_to_host(Pointer dst, @Const Pointer src, @Cast("int64_t") long bytes, Pointer stream);
+
+    static native @Cast("lf_status") int lf_cuda_stream_synchronize(Pointer stream);
+
+    static native @Cast("lf_status") int lf_nearest_cpu(@Cast("int64_t") long n, @Cast("int64_t") long m, @Cast("int64_t") long dim,
+            @Const FloatPointer x, @Const FloatPointer set, int metric, IntPointer index, FloatPointer distance);
+
+    static native @Cast("lf_status") int lf_nearest_cuda(@Cast("int64_t") long n, @Cast("int64_t") long m, @Cast("int64_t") long dim,
+            @Const FloatPointer x, @Const FloatPointer set, int metric, IntPointer index, FloatPointer distance, Pointer stream);
+
+    static native @Cast("lf_status") int lf_knn_mean_distance_cpu(@Cast("int64_t") long n, @Cast("int64_t") long m, @Cast("int64_t") long dim,
+            @Const FloatPointer x, @Const FloatPointer ref, int k, FloatPointer mean);
+
+    static native @Cast("lf_status") int lf_knn_mean_distance_cuda(@Cast("int64_t") long n, @Cast("int64_t") long m, @Cast("int64_t") long dim,
+            @Const FloatPointer x, @Const FloatPointer ref, int k, FloatPointer mean, Pointer stream);
+
+    static native @Cast("lf_status") int lf_dedup_cpu(@Cast("int64_t") long n, @Cast("int64_t") long dim, @Const FloatPointer x,
+            @Cast("const int8_t*") BytePointer active, @Const MergeRule rule, IntPointer cluster, IntPointer leader,
+            @Cast("int64_t*") LongPointer nClusters);
+
+    static native @Cast("lf_status") int lf_dedup_cuda(@Cast("int64_t") long n, @Cast("int64_t") long dim, @Const FloatPointer x,
+            @Cast("const int8_t*") BytePointer active, @Const MergeRule rule, IntPointer cluster, IntPointer leader,
+            @Cast("int64_t*") LongPointer nClusters, Pointer stream);
+
+    static native @Cast("lf_status") int lf_omp_cpu(@Cast("int64_t") long nAtoms, @Cast("int64_t") long dim, @Cast("int64_t") long nSignals,
+            @Const FloatPointer dictionary, @Const FloatPointer signals, int maxAtoms, double tol,
+            IntPointer support, FloatPointer coef, FloatPointer residual);
+
+    static native @Cast("lf_status") int lf_omp_cuda(@Cast("int64_t") long nAtoms, @Cast("int64_t") long dim, @Cast("int64_t") long nSignals,
+            @Const FloatPointer dictionary, @Const FloatPointer signals, int maxAtoms, double tol,
+            IntPointer support, FloatPointer coef, FloatPointer residual, Pointer stream);
 }

@@ -35,6 +35,43 @@ public final class NativeKernels {
         }
     }
 
+    /** True when liblf was compiled with its CUDA twins (nvcc was found at build time). */
+    public static boolean builtWithCuda() {
+        return !gemmProviders().contains("cuda=absent");
+    }
+
+    /**
+     * The GEMM providers the kernels use, e.g. "cpu=cblas:/.../libopenblas.so.0 cuda=builtin".
+     * The first call opens the OpenBLAS of the JavaCPP preset (see lf_blas_open); where that
+     * fails the kernels keep their built-in GEMM and stay correct, only slower.
+     */
+    public static synchronized String gemmProviders() {
+        openBlasOnce();
+        try (org.bytedeco.javacpp.PointerPointer<org.bytedeco.javacpp.BytePointer> out = new org.bytedeco.javacpp.PointerPointer<>(1)) {
+            check(LfNative.lf_gemm_provider(out));
+            return out.get(org.bytedeco.javacpp.BytePointer.class, 0).getString();
+        }
+    }
+
+    private static boolean blasTried;
+
+    /** Hands liblf the OpenBLAS that the JavaCPP preset extracted (once per process). */
+    static synchronized void openBlasOnce() {
+        if (blasTried) {
+            return;
+        }
+        blasTried = true;
+        try {
+            String jni = org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
+            java.nio.file.Path lib = jni == null ? null : java.nio.file.Path.of(jni).resolveSibling("libopenblas.so.0");
+            if (lib != null && java.nio.file.Files.exists(lib)) {
+                LfNative.lf_blas_open(new org.bytedeco.javacpp.BytePointer(lib.toString()));
+            }
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            // the built-in GEMM stays in use; gemmProviders() says so
+        }
+    }
+
     /** Bytes of native memory currently allocated through JavaCPP (its deallocator-tracked total). */
     public static long trackedBytes() {
         return org.bytedeco.javacpp.Pointer.totalBytes();

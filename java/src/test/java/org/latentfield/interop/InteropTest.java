@@ -2,19 +2,12 @@ package org.latentfield.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.latentfield.PythonPeer;
 import org.latentfield.data.ImageSet;
 import org.latentfield.data.Npy;
 import org.latentfield.data.Points;
@@ -33,44 +26,18 @@ import org.latentfield.train.TrainOptions;
  * python3-torch); elsewhere it is skipped, saying so.
  */
 class InteropTest {
-    private static String python;
+    private static final PythonPeer PYTHON = PythonPeer.find("torch, numpy");
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void findPython() {
-        for (String candidate : new String[] {"/usr/bin/python3", "python3"}) {
-            try {
-                Process p = new ProcessBuilder(candidate, "-c", "import torch, numpy").redirectErrorStream(true).start();
-                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    python = candidate;
-                    return;
-                }
-            } catch (IOException | InterruptedException e) {
-                // try the next one
-            }
-        }
-    }
-
     private String runPython(String... args) throws Exception {
-        assumeTrue(python != null, "no python3 with torch and numpy: PyTorch interoperability not checked (apt-get install python3-torch)");
-        Path script = dir.resolve("pytorch_interop.py");
-        try (InputStream in = InteropTest.class.getResourceAsStream("/interop/pytorch_interop.py")) {
-            Files.copy(in, script);
-        }
-        List<String> cmd = new ArrayList<>(List.of(python, script.toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "python timed out");
-        assertEquals(0, p.exitValue(), out);
-        return out.substring(out.lastIndexOf('\n') + 1);
+        return PYTHON.run(dir, "/interop/pytorch_interop.py", args);
     }
 
     @Test
     void latentfieldModelRunsTheSameInPyTorch() throws Exception {
-        assumeTrue(python != null, "no python3 with torch and numpy: PyTorch interoperability not checked (apt-get install python3-torch)");
+        PYTHON.require("python3-torch");
         ImageSet data = SyntheticImages.blobs(64, 4);
         Path model = dir.resolve("lf.pt");
         TorchTrainer.train(ConvArchitecture.of(1, 28, 28, 4, 5), data, data, new TrainOptions(1, 16, 1e-3, 1e-4, 3), model, e -> { }, (n, loss) -> { });
