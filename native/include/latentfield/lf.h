@@ -194,6 +194,23 @@ LF_API lf_status lf_omp_cuda(int64_t n_atoms, int64_t dim, int64_t n_signals, co
                              const float* signals, int32_t max_atoms, double tol,
                              int32_t* support, float* coef, float* residual, void* stream);
 
+/* ---------------------------------------------------------------------------------------
+ * Jacobian spectra (PAPER.md sections 1 and 6). jacobians: n matrices k x k, row-major,
+ * J[p, i, j] = d f_i / d z_j at point p. All arithmetic in double.
+ *  spectral_norm[p]   = ||J_p||_2, by power iteration on J^T J from a fixed generic start,
+ *                       stopped when the Rayleigh quotient ||J v||^2 changes by at most
+ *                       tol times itself, or after max_iter steps (iterations[p] receives
+ *                       the count; iterations may be NULL);
+ *  spectral_radius[p] = max |lambda(J_p)|, by balancing, Hessenberg reduction and the
+ *                       Francis double-shift QR iteration; NaN if QR fails to converge.
+ * A point is an attractor when spectral_radius < 1; spectral_radius <= spectral_norm.
+ * ------------------------------------------------------------------------------------- */
+LF_API lf_status lf_jacobian_spectra_cpu(int64_t n, int32_t k, const float* jacobians, int32_t max_iter, double tol,
+                                         float* spectral_norm, float* spectral_radius, int32_t* iterations);
+LF_API lf_status lf_jacobian_spectra_cuda(int64_t n, int32_t k, const float* jacobians, int32_t max_iter, double tol,
+                                          float* spectral_norm, float* spectral_radius, int32_t* iterations,
+                                          void* stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -56,4 +56,8 @@ lf_status lf_omp_cuda(int64_t, int64_t, int64_t, const float*, const float*, int
     return lf::guard("lf_omp_cuda", no_cuda);
 }
 
+lf_status lf_jacobian_spectra_cuda(int64_t, int32_t, const float*, int32_t, double, float*, float*, int32_t*, void*) {
+    return lf::guard("lf_jacobian_spectra_cuda", no_cuda);
+}
+
 }  // extern "C"

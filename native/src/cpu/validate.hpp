@@ -19,6 +19,14 @@ inline void validate_merge_rule(const lf_merge_rule& rule) {
     }
 }
 
+inline void validate_spectra(int64_t n, int32_t k, const void* jacobians, int32_t max_iter, double tol,
+                             const void* spectral_norm, const void* spectral_radius) {
+    require(n >= 0 && k >= 1, "need n >= 0 and k >= 1");
+    require(max_iter >= 1, "max_iter must be >= 1");
+    require(tol >= 0 && std::isfinite(tol), "tol must be finite and >= 0");
+    require(n == 0 || (jacobians && spectral_norm && spectral_radius), "jacobians, spectral_norm and spectral_radius must not be NULL");
+}
+
 void validate_omp(int64_t n_atoms, int64_t dim, int64_t n_signals, const float* dictionary, const float* signals,
                   int32_t max_atoms, double tol, const int32_t* support, const float* coef, const float* residual);
 
