@@ -35,6 +35,7 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = Map.of(
             "attractors", new AttractorsCommand(),
             "info", new InfoCommand(),
+            "jacobian", new JacobianCommand(),
             "omp", new OmpCommand(),
             "train", new TrainCommand());
 

@@ -139,4 +139,10 @@ final class LfNative {
     static native @Cast("lf_status") int lf_omp_cuda(@Cast("int64_t") long nAtoms, @Cast("int64_t") long dim, @Cast("int64_t") long nSignals,
             @Const FloatPointer dictionary, @Const FloatPointer signals, int maxAtoms, double tol,
             IntPointer support, FloatPointer coef, FloatPointer residual, Pointer stream);
+
+    static native @Cast("lf_status") int lf_jacobian_spectra_cpu(@Cast("int64_t") long n, int k, @Const FloatPointer jacobians,
+            int maxIter, double tol, FloatPointer spectralNorm, FloatPointer spectralRadius, IntPointer iterations);
+
+    static native @Cast("lf_status") int lf_jacobian_spectra_cuda(@Cast("int64_t") long n, int k, @Const FloatPointer jacobians,
+            int maxIter, double tol, FloatPointer spectralNorm, FloatPointer spectralRadius, IntPointer iterations, Pointer stream);
 }

@@ -18,4 +18,12 @@ record CliHarness(int code, String out, String err) {
         String e = err.strip();
         return !e.isEmpty() && !e.contains("\n") && !e.contains("Exception raised from") && !e.contains("\tat ");
     }
+
+    /** Runs the CLI and asserts exit code 1 and one error line containing {@code mustContain}. */
+    static void expectFailure(String mustContain, String... args) {
+        CliHarness r = run(args);
+        org.junit.jupiter.api.Assertions.assertEquals(Main.FAILED, r.code(), "exit code; stderr: " + r.err());
+        org.junit.jupiter.api.Assertions.assertTrue(r.oneSentenceError(), "one line without a trace: " + r.err());
+        org.junit.jupiter.api.Assertions.assertTrue(r.err().contains(mustContain), "message names '" + mustContain + "': " + r.err());
+    }
 }

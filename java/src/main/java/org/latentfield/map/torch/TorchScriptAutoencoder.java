@@ -31,7 +31,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.ImageSet;
 import org.latentfield.kernels.NativeMatrix;
-import org.latentfield.map.LatentMap;
+import org.latentfield.map.DifferentiableMap;
 import org.latentfield.map.ModelSource;
 
 /**
@@ -53,7 +53,7 @@ import org.latentfield.map.ModelSource;
  * copied, from the caller's native buffers ({@code from_blob}), so memory stays flat over
  * millions of calls. This is the only class that touches {@code org.bytedeco.pytorch}.
  */
-public final class TorchScriptAutoencoder implements LatentMap {
+public final class TorchScriptAutoencoder implements DifferentiableMap {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<JitModule> modules;
@@ -330,6 +330,66 @@ public final class TorchScriptAutoencoder implements LatentMap {
         }
         throw new LatentfieldException("the model " + label + "'s " + what + " returned a " + value.tagKind().getString()
                 + "; expected a tensor (or a tuple whose first element is one).");
+    }
+
+    /**
+     * Jacobians of f = encode(decode(.)) by reverse-mode autograd in LibTorch. Points go in
+     * chunks of c = max(1, 4096 / k); each chunk is repeated row-wise k times (row p*k + i is
+     * z_p), f runs once on the c*k rows, and one vector-Jacobian product with output gradient
+     * e_i on row p*k + i yields e_i^T J_f(z_p), row i of J_p. Cost: one forward and one
+     * backward pass over k copies of every point, the price of k JVPs.
+     */
+    @Override
+    public float[] jacobians(float[] z, int n) {
+        if (closed) {
+            throw new IllegalStateException("the autoencoder " + label + " is closed");
+        }
+        int k = latentDim;
+        if (z.length < (long) n * k) {
+            throw new IllegalArgumentException(z.length + " values hold fewer than " + n + " points of dimension " + k);
+        }
+        if ((long) n * k * k > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(n + " Jacobians of " + k + " x " + k + " exceed one Java array; split the points");
+        }
+        int threads = Math.max(workers, intraOpThreads);
+        if (torch.get_num_threads() != threads) {
+            torch.set_num_threads(threads); // whole calls here: LibTorch's own intra-op threads
+        }
+        float[] out = new float[n * k * k];
+        int chunk = Math.max(1, 4096 / k);
+        for (int p0 = 0; p0 < n; p0 += chunk) {
+            int b = Math.min(chunk, n - p0);
+            try (PointerScope scope = new PointerScope()) {
+                Tensor points = torch.from_blob(new FloatPointer(java.util.Arrays.copyOfRange(z, p0 * k, (p0 + b) * k)),
+                        new long[] {b, k}, floatOptions()).clone();
+                Tensor rep = points.repeat_interleave(k, new org.bytedeco.pytorch.LongOptional(0), new org.bytedeco.pytorch.LongOptional());
+                if (device.is_cuda()) {
+                    rep = rep.to(device, torch.ScalarType.Float);
+                }
+                rep = rep.detach();
+                rep.set_requires_grad(true);
+                Tensor fz = evaluate(rep, b * k);
+                Tensor units = torch.eye(k, floatOptions()).repeat(b, 1);
+                if (device.is_cuda()) {
+                    units = units.to(device, torch.ScalarType.Float);
+                }
+                Tensor rows;
+                try {
+                    rows = torch.grad(new org.bytedeco.pytorch.TensorVector(fz), new org.bytedeco.pytorch.TensorVector(rep),
+                            new org.bytedeco.pytorch.TensorVector(units), new org.bytedeco.pytorch.BoolOptional(false), false, true).get(0);
+                } catch (RuntimeException e) {
+                    throw new LatentfieldException("the model " + label + " cannot be differentiated through encode(decode(z)): "
+                            + firstLine(e) + ".", e);
+                }
+                if (rows.isNull() || !rows.defined()) {
+                    java.util.Arrays.fill(out, p0 * k * k, (p0 + b) * k * k, 0f); // f does not depend on z
+                    continue;
+                }
+                Tensor host = rows.to(new Device("cpu"), torch.ScalarType.Float).contiguous();
+                new FloatPointer(host.data_ptr_float()).capacity((long) b * k * k).get(out, p0 * k * k, b * k * k);
+            }
+        }
+        return out;
     }
 
     /**

@@ -1,0 +1,143 @@
+package org.latentfield.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.latentfield.LatentfieldException;
+import org.latentfield.data.Npy;
+import org.latentfield.data.Points;
+import org.latentfield.dynamics.Jacobians;
+import org.latentfield.kernels.Device;
+import org.latentfield.kernels.NativeKernels;
+import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.FileDigest;
+import org.latentfield.report.OutputDirectory;
+
+/** {@code latentfield jacobian}: spectral norm and spectral radius of J_f at given points. */
+final class JacobianCommand implements Main.Command {
+    static final List<String> FILES = List.of("spectral_norm.npy", "spectral_radius.npy", "summary.json");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Override
+    public String summary() {
+        return "spectral norm ||J_f(z)||_2 and spectral radius rho(J_f(z)) of the latent map at given points (rho < 1: attractor)";
+    }
+
+    @Override
+    public String synopsis() {
+        return "latentfield jacobian --model PATH --at PATH.npy|attractors:DIR --out DIR [options]";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        ModelOptions.add(o);
+        o.addOption(Option.builder().longOpt("at").hasArg().argName("PATH.npy|attractors:DIR").required()
+                .desc("the points: rows of an N x k .npy, or the attractors.npy of an 'attractors' output directory").build());
+        o.addOption(Option.builder().longOpt("iters").hasArg().argName("N").desc("power-iteration cap for the spectral norm (default 1000)").build());
+        o.addOption(Option.builder().longOpt("tol").hasArg().argName("T")
+                .desc("power iteration stops when ||J v||^2 changes by at most T times itself (default 1e-10)").build());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
+                .desc("output directory: spectral_norm.npy, spectral_radius.npy (float32, one per point), summary.json").build());
+        o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
+        return o;
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
+        CommandLine cl = Args.parse(options(), args);
+        String at = cl.getOptionValue("at");
+        Path points = at.startsWith("attractors:") ? Path.of(at.substring("attractors:".length())).resolve("attractors.npy") : Path.of(at);
+        if (at.startsWith("attractors:") && !Files.isRegularFile(points)) {
+            throw new LatentfieldException("--at " + at + ": " + points + " does not exist; expected the output directory of"
+                    + " 'latentfield attractors'.");
+        }
+        Device device = Device.resolve(cl.getOptionValue("device", "auto"));
+        Jacobians.Options options = new Jacobians.Options(Args.integer(cl, "iters", Jacobians.Options.DEFAULT_MAX_ITER),
+                Args.real(cl, "tol", Jacobians.Options.DEFAULT_TOL), Jacobians.Options.DEFAULT_BATCH, device);
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
+             TorchScriptAutoencoder map = ModelOptions.open(cl)) {
+            Points z = Points.readNpy(points, "points");
+            if (z.dim() != map.latentDim()) {
+                throw new LatentfieldException("the points " + points + " have " + z.dim() + " columns but the model's latent dimension is "
+                        + map.latentDim() + ".");
+            }
+            long start = System.nanoTime();
+            Jacobians.Result r = Jacobians.spectra(map, z, options);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Path model = Path.of(cl.getOptionValue("model"));
+            ObjectNode s = JSON.createObjectNode();
+            ObjectNode m = s.putObject("model");
+            m.put("path", model.toString());
+            m.put("sha256", FileDigest.sha256(model));
+            m.put("latent_dim", map.latentDim());
+            s.put("points", points.toString());
+            s.put("count", r.size());
+            s.put("iters", options.maxIter());
+            s.put("tol", options.tol());
+            s.put("device", device.spec());
+            s.put("stable", r.stable());
+            s.put("not_stable", r.size() - r.stable());
+            s.put("contractive", r.contractive());
+            s.set("spectral_norm", distribution(r.spectralNorm()));
+            s.set("spectral_radius", distribution(r.spectralRadius()));
+            s.put("power_iterations_max", Arrays.stream(r.iterations()).max().orElse(0));
+            s.put("seconds", seconds);
+            s.put("latentfield", NativeKernels.version());
+            try {
+                Npy.writeFloat32(dir.file("spectral_norm.npy"), r.spectralNorm(), r.size());
+                Npy.writeFloat32(dir.file("spectral_radius.npy"), r.spectralRadius(), r.size());
+                JSON.writeValue(dir.file("summary.json").toFile(), s);
+            } catch (IOException e) {
+                throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
+            }
+            dir.commit(FILES);
+            if (cl.hasOption("json")) {
+                out.println(s.toPrettyString());
+            } else {
+                out.printf("%d points: stable (rho < 1) %d, not stable %d; contractive (||J||_2 < 1) %d%n", r.size(), r.stable(),
+                        r.size() - r.stable(), r.contractive());
+                out.printf("spectral norm   median %.4g (min %.4g, max %.4g)%n", s.get("spectral_norm").get("median").asDouble(),
+                        s.get("spectral_norm").get("min").asDouble(), s.get("spectral_norm").get("max").asDouble());
+                out.printf("spectral radius median %.4g (min %.4g, max %.4g)%n", s.get("spectral_radius").get("median").asDouble(),
+                        s.get("spectral_radius").get("min").asDouble(), s.get("spectral_radius").get("max").asDouble());
+                out.println("wrote " + dir.target() + String.format(" (%.2f s)", seconds));
+            }
+            return Main.OK;
+        }
+    }
+
+    /** min, p10, median, p90, max, mean over the finite values, and how many were not finite. */
+    private static ObjectNode distribution(float[] values) {
+        double[] v = new double[values.length];
+        int n = 0;
+        for (float x : values) {
+            if (Float.isFinite(x)) {
+                v[n++] = x;
+            }
+        }
+        double[] sorted = Arrays.copyOf(v, n);
+        Arrays.sort(sorted);
+        ObjectNode d = JSON.createObjectNode();
+        if (n > 0) {
+            d.put("min", sorted[0]);
+            d.put("p10", sorted[(int) Math.floor(0.1 * (n - 1))]);
+            d.put("median", sorted[(n - 1) / 2]);
+            d.put("p90", sorted[(int) Math.ceil(0.9 * (n - 1))]);
+            d.put("max", sorted[n - 1]);
+            d.put("mean", Arrays.stream(sorted).average().orElse(0));
+        }
+        d.put("not_finite", values.length - n);
+        return d;
+    }
+}
