@@ -4,7 +4,9 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <mutex>
+#include <vector>
 
 #include "lf_error.hpp"
 #include "parallel.hpp"
@@ -20,14 +22,14 @@ std::mutex provider_lock;
 cblas_sgemm_fn cblas_sgemm = nullptr;
 std::string cblas_path;
 
-float dot(const float* a, const float* b, int64_t k) {
-    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t l = 0;
-    for (; l + 8 <= k; l += 8)
-        for (int u = 0; u < 8; ++u) s[u] += a[l + u] * b[l + u];
-    float total = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-    for (; l < k; ++l) total += a[l] * b[l];
-    return total;
+// c[0..w) = sum_l a[l] * bt[l * w + 0..w): one row of C against a transposed tile of B.
+void accumulate_row(const float* __restrict a, const float* __restrict bt, int64_t k, int64_t w, float* __restrict c) {
+    for (int64_t j = 0; j < w; ++j) c[j] = 0;
+    for (int64_t l = 0; l < k; ++l) {
+        const float al = a[l];
+        const float* __restrict row = bt + l * w;
+        for (int64_t j = 0; j < w; ++j) c[j] += al * row[j];
+    }
 }
 
 }  // namespace
@@ -41,12 +43,17 @@ int worker_count() {
 
 void gemm_nt_builtin(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
                      float* c, int64_t ldc) {
-    constexpr int64_t tile = 64;
-    parallel_for(m, tile, [&](int64_t i0, int64_t i1) {
-        for (int64_t j0 = 0; j0 < n; j0 += tile) {
-            const int64_t j1 = std::min(n, j0 + tile);
-            for (int64_t i = i0; i < i1; ++i)
-                for (int64_t j = j0; j < j1; ++j) c[i * ldc + j] = dot(a + i * lda, b + j * ldb, k);
+    // Column tiles of C: the tile's rows of B are transposed once (k x tile), then every row
+    // of C accumulates a[i, l] * Bt[l, :] over l, a loop the compiler vectorises.
+    constexpr int64_t tile = 256;
+    const int64_t tiles = (n + tile - 1) / tile;
+    parallel_for(tiles, 1, [&](int64_t t0, int64_t t1) {
+        std::vector<float> bt(static_cast<size_t>(k * tile));
+        for (int64_t t = t0; t < t1; ++t) {
+            const int64_t j0 = t * tile, w = std::min(n, j0 + tile) - j0;
+            for (int64_t j = 0; j < w; ++j)
+                for (int64_t l = 0; l < k; ++l) bt[static_cast<size_t>(l * w + j)] = b[(j0 + j) * ldb + l];
+            for (int64_t i = 0; i < m; ++i) accumulate_row(a + i * lda, bt.data(), k, w, c + i * ldc + j0);
         }
     });
 }

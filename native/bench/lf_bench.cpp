@@ -1,0 +1,182 @@
+// Native timing driver: times every liblf kernel on seeded random data, CPU and (when a GPU
+// is visible) CUDA, and prints one line per measurement. Builds from native/ alone.
+//
+//   lf_bench [omp|nearest|knn|dedup|spectra|all] [--quick]
+//   env LF_BLAS=/path/libopenblas.so.0   CPU GEMM provider (else the built-in GEMM)
+//   env LF_CUBLAS=/path/libcublas.so.13  CUDA GEMM provider (else the built-in kernel)
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "latentfield/lf.h"
+
+namespace {
+
+bool quick = false;
+
+std::vector<float> gaussian(uint64_t seed, size_t n, float scale = 1.0f) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> g(0.0f, scale);
+    std::vector<float> v(n);
+    for (auto& x : v) x = g(rng);
+    return v;
+}
+
+void normalise(std::vector<float>& v, int64_t rows, int64_t dim) {
+    for (int64_t i = 0; i < rows; ++i) {
+        double s = 0;
+        for (int64_t j = 0; j < dim; ++j) s += double(v[i * dim + j]) * v[i * dim + j];
+        for (int64_t j = 0; j < dim; ++j) v[i * dim + j] = float(v[i * dim + j] / std::sqrt(s));
+    }
+}
+
+void ok(lf_status s, const char* what) {
+    if (s != LF_OK) {
+        std::fprintf(stderr, "lf_bench: %s failed: %s\n", what, lf_last_error());
+        std::exit(1);
+    }
+}
+
+// Best of `reps` runs of fn (seconds); the first run warms caches and the GPU.
+double best_of(int reps, const std::function<void()>& fn) {
+    fn();
+    double best = 1e30;
+    for (int r = 0; r < reps; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        fn();
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return best;
+}
+
+struct DeviceBuf {
+    void* p = nullptr;
+    DeviceBuf(const void* host, size_t bytes) {
+        ok(lf_cuda_malloc(&p, int64_t(bytes)), "cuda malloc");
+        if (host) ok(lf_cuda_copy_to_device(p, host, int64_t(bytes), nullptr), "copy to device");
+    }
+    ~DeviceBuf() { lf_cuda_free(p); }
+    template <typename T>
+    T* as() const { return static_cast<T*>(p); }
+};
+
+void report(const char* kernel, const char* device, const std::string& shape, double seconds, double items, const char* unit) {
+    std::printf("%-8s %-5s %-44s %9.4f s  %12.0f %s/s\n", kernel, device, shape.c_str(), seconds, items / seconds, unit);
+    std::fflush(stdout);
+}
+
+void bench_omp(bool gpu) {
+    const int64_t atoms = quick ? 256 : 1024, dim = quick ? 64 : 128, m = quick ? 1000 : 10000;
+    const int32_t S = 32;
+    auto d = gaussian(1, size_t(atoms * dim));
+    normalise(d, atoms, dim);
+    auto x = gaussian(2, size_t(m * dim));
+    std::vector<int32_t> sup(static_cast<size_t>(m * S));
+    std::vector<float> coef(static_cast<size_t>(m * S)), res(static_cast<size_t>(m));
+    const std::string shape = "atoms=" + std::to_string(atoms) + " dim=" + std::to_string(dim) + " signals=" + std::to_string(m) +
+                              " S=" + std::to_string(S);
+    report("omp", "cpu", shape, best_of(3, [&] {
+        ok(lf_omp_cpu(atoms, dim, m, d.data(), x.data(), S, 0.0, sup.data(), coef.data(), res.data()), "omp cpu");
+    }), double(m), "signals");
+    if (!gpu) return;
+    DeviceBuf dd(d.data(), d.size() * 4), dx(x.data(), x.size() * 4), ds(nullptr, sup.size() * 4), dc(nullptr, coef.size() * 4),
+        dr(nullptr, res.size() * 4);
+    report("omp", "cuda", shape, best_of(3, [&] {
+        ok(lf_omp_cuda(atoms, dim, m, dd.as<float>(), dx.as<float>(), S, 0.0, ds.as<int32_t>(), dc.as<float>(), dr.as<float>(), nullptr),
+           "omp cuda");
+        ok(lf_cuda_stream_synchronize(nullptr), "sync");
+    }), double(m), "signals");
+}
+
+void bench_nearest_knn(bool gpu, bool knn) {
+    const int64_t n = quick ? 2000 : 10000, m = quick ? 5000 : 60000, dim = quick ? 16 : 128;
+    const int32_t k = 50;
+    auto x = gaussian(3, size_t(n * dim)), set = gaussian(4, size_t(m * dim));
+    std::vector<int32_t> idx(static_cast<size_t>(n));
+    std::vector<float> dist(static_cast<size_t>(n));
+    const std::string shape = "n=" + std::to_string(n) + " m=" + std::to_string(m) + " dim=" + std::to_string(dim) +
+                              (knn ? " K=" + std::to_string(k) : std::string(" euclidean"));
+    const char* name = knn ? "knn" : "nearest";
+    report(name, "cpu", shape, best_of(2, [&] {
+        if (knn) ok(lf_knn_mean_distance_cpu(n, m, dim, x.data(), set.data(), k, dist.data()), "knn cpu");
+        else ok(lf_nearest_cpu(n, m, dim, x.data(), set.data(), LF_METRIC_EUCLIDEAN, idx.data(), dist.data()), "nearest cpu");
+    }), double(n), "queries");
+    if (!gpu) return;
+    DeviceBuf dx(x.data(), x.size() * 4), dset(set.data(), set.size() * 4), di(nullptr, idx.size() * 4), dd(nullptr, dist.size() * 4);
+    report(name, "cuda", shape, best_of(2, [&] {
+        if (knn) ok(lf_knn_mean_distance_cuda(n, m, dim, dx.as<float>(), dset.as<float>(), k, dd.as<float>(), nullptr), "knn cuda");
+        else ok(lf_nearest_cuda(n, m, dim, dx.as<float>(), dset.as<float>(), LF_METRIC_EUCLIDEAN, di.as<int32_t>(), dd.as<float>(), nullptr),
+                "nearest cuda");
+        ok(lf_cuda_stream_synchronize(nullptr), "sync");
+    }), double(n), "queries");
+}
+
+void bench_dedup(bool gpu) {
+    const int64_t n = quick ? 3000 : 15000, dim = 16, centres = 200;
+    auto c = gaussian(5, size_t(centres * dim)), noise = gaussian(6, size_t(n * dim), 0.01f);
+    std::vector<float> x(static_cast<size_t>(n * dim));
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < dim; ++j) x[size_t(i * dim + j)] = c[size_t((i % centres) * dim + j)] + noise[size_t(i * dim + j)];
+    std::vector<int32_t> cl(static_cast<size_t>(n)), lead(static_cast<size_t>(n));
+    int64_t count = 0;
+    const lf_merge_rule rule{LF_METRIC_COSINE, 0.99, 1e-3};
+    const std::string shape = "n=" + std::to_string(n) + " dim=16 clusters=" + std::to_string(centres) + " cosine:0.99";
+    report("dedup", "cpu", shape, best_of(3, [&] {
+        ok(lf_dedup_cpu(n, dim, x.data(), nullptr, &rule, cl.data(), lead.data(), &count), "dedup cpu");
+    }), double(n), "points");
+    if (!gpu) return;
+    DeviceBuf dx(x.data(), x.size() * 4), dc(nullptr, cl.size() * 4), dl(nullptr, lead.size() * 4), dn(nullptr, 8);
+    report("dedup", "cuda", shape, best_of(3, [&] {
+        ok(lf_dedup_cuda(n, dim, dx.as<float>(), nullptr, &rule, dc.as<int32_t>(), dl.as<int32_t>(), dn.as<int64_t>(), nullptr), "dedup cuda");
+        ok(lf_cuda_stream_synchronize(nullptr), "sync");
+    }), double(n), "points");
+}
+
+void bench_spectra(bool gpu) {
+    for (int32_t k : {16, 128}) {
+        const int64_t n = quick ? (k == 16 ? 2000 : 50) : (k == 16 ? 20000 : 1000);
+        auto j = gaussian(7, size_t(n * k * k), 1.0f / std::sqrt(float(k)));
+        std::vector<float> norm(static_cast<size_t>(n)), radius(static_cast<size_t>(n));
+        const std::string shape = "n=" + std::to_string(n) + " k=" + std::to_string(k) + " iters<=1000 tol=1e-10";
+        report("spectra", "cpu", shape, best_of(2, [&] {
+            ok(lf_jacobian_spectra_cpu(n, k, j.data(), 1000, 1e-10, norm.data(), radius.data(), nullptr), "spectra cpu");
+        }), double(n), "matrices");
+        if (!gpu) continue;
+        DeviceBuf dj(j.data(), j.size() * 4), dn(nullptr, norm.size() * 4), dr(nullptr, radius.size() * 4);
+        report("spectra", "cuda", shape, best_of(2, [&] {
+            ok(lf_jacobian_spectra_cuda(n, k, dj.as<float>(), 1000, 1e-10, dn.as<float>(), dr.as<float>(), nullptr, nullptr), "spectra cuda");
+            ok(lf_cuda_stream_synchronize(nullptr), "sync");
+        }), double(n), "matrices");
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string which = "all";
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+        else which = argv[i];
+    }
+    if (const char* blas = std::getenv("LF_BLAS")) ok(lf_blas_open(blas), "lf_blas_open");
+    int32_t devices = 0;
+    ok(lf_cuda_device_count(&devices), "device count");
+    if (devices > 0)
+        if (const char* cublas = std::getenv("LF_CUBLAS")) ok(lf_cublas_open(cublas), "lf_cublas_open");
+    const char* providers = nullptr;
+    ok(lf_gemm_provider(&providers), "gemm provider");
+    std::printf("liblf %s, CUDA devices %d, GEMM %s%s\n", lf_version(), devices, providers, quick ? " (quick sizes)" : "");
+    const bool gpu = devices > 0;
+    if (which == "all" || which == "omp") bench_omp(gpu);
+    if (which == "all" || which == "nearest") bench_nearest_knn(gpu, false);
+    if (which == "all" || which == "knn") bench_nearest_knn(gpu, true);
+    if (which == "all" || which == "dedup") bench_dedup(gpu);
+    if (which == "all" || which == "spectra") bench_spectra(gpu);
+    return 0;
+}
