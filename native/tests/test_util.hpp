@@ -37,6 +37,11 @@ inline std::vector<float> gaussian(std::mt19937_64& rng, size_t n, float scale =
     return v;
 }
 
+inline std::vector<float> gaussian(uint64_t seed, size_t n, float scale = 1.0f) {
+    std::mt19937_64 rng(seed);
+    return gaussian(rng, n, scale);
+}
+
 inline void normalise_rows(std::vector<float>& v, int64_t rows, int64_t dim) {
     for (int64_t i = 0; i < rows; ++i) {
         double s = 0;

@@ -211,6 +211,56 @@ LF_API lf_status lf_jacobian_spectra_cuda(int64_t n, int32_t k, const float* jac
                                           float* spectral_norm, float* spectral_radius, int32_t* iterations,
                                           void* stream);
 
+/* ---------------------------------------------------------------------------------------
+ * Fused fixed-point engine for MLP autoencoders. The latent map f = E(D(.)) is given as one
+ * stack of Linear layers, decoder layers first: layer l maps rows h -> act_l(h W_l^T + b_l)
+ * with W_l out x in (PyTorch's layout), b_l of length out (or NULL), the first layer's in and
+ * the last layer's out both k. The plan copies the weights (to the device for a CUDA plan);
+ * the caller's arrays may be freed after lf_mlp_create. A plan is immutable and may be used
+ * from several threads at once.
+ * ------------------------------------------------------------------------------------- */
+typedef enum lf_activation {
+    LF_ACT_IDENTITY = 0,
+    LF_ACT_RELU = 1,
+    LF_ACT_TANH = 2,
+    LF_ACT_SIGMOID = 3,
+    LF_ACT_GELU = 4 /* exact: x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), PyTorch's default */
+} lf_activation;
+
+typedef struct lf_mlp_layer {
+    int32_t in, out;
+    const float* weight; /* out x in, row-major */
+    const float* bias;   /* out, or NULL */
+    int32_t activation;  /* lf_activation */
+} lf_mlp_layer;
+
+typedef struct lf_mlp lf_mlp;
+
+/* device: 0 = CPU, 1 = CUDA (LF_ERR_NO_DEVICE without one). */
+LF_API lf_status lf_mlp_create(const lf_mlp_layer* layers, int32_t n_layers, int32_t device, lf_mlp** plan);
+LF_API lf_status lf_mlp_destroy(lf_mlp* plan); /* NULL is a no-op */
+LF_API lf_status lf_mlp_latent_dim(const lf_mlp* plan, int32_t* k);
+
+/* out = f(in) for rows x k matrices (host memory for the CPU, device memory for CUDA). */
+LF_API lf_status lf_mlp_apply_cpu(const lf_mlp* plan, int64_t rows, const float* in, float* out);
+LF_API lf_status lf_mlp_apply_cuda(const lf_mlp* plan, int64_t rows, const float* in, float* out, void* stream);
+
+/*
+ * The whole Picard loop z_{t+1} = f(z_t) for the n rows of z0 in one call, with exactly the
+ * bookkeeping of lf_fixed_point_step_cpu (stopping rule, divergence, endpoints, trajectory
+ * slots 1.. when traj is not NULL; slot 0 is filled with z0 here): at most `batch` rows are
+ * in flight, rows that stop leave and the next starts take their place, in order. Outputs
+ * are indexed by row of z0 and fully written. Host memory on the CPU; on CUDA z0, endpoints,
+ * iterations, step_sq, state and traj are device memory.
+ */
+LF_API lf_status lf_mlp_fixed_points_cpu(const lf_mlp* plan, int64_t n, const float* z0, const lf_stop_rule* rule,
+                                         int64_t batch, float* endpoints, int32_t* iterations, float* step_sq,
+                                         int8_t* state, float* traj, int32_t record_every, int32_t n_slots);
+LF_API lf_status lf_mlp_fixed_points_cuda(const lf_mlp* plan, int64_t n, const float* z0, const lf_stop_rule* rule,
+                                          int64_t batch, float* endpoints, int32_t* iterations, float* step_sq,
+                                          int8_t* state, float* traj, int32_t record_every, int32_t n_slots,
+                                          void* stream);
+
 #ifdef __cplusplus
 }
 #endif

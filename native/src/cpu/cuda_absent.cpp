@@ -4,6 +4,7 @@
 
 #include "gemm.hpp"
 #include "lf_error.hpp"
+#include "mlp_plan.hpp"
 
 namespace {
 [[noreturn]] void no_cuda() {
@@ -13,6 +14,10 @@ namespace {
 
 namespace lf {
 std::string cuda_gemm_description() { return "absent"; }
+namespace mlp {
+void upload(lf_mlp&) { no_cuda(); }
+void free_device(lf_mlp&) noexcept {}
+}  // namespace mlp
 }  // namespace lf
 
 extern "C" {
@@ -58,6 +63,12 @@ lf_status lf_omp_cuda(int64_t, int64_t, int64_t, const float*, const float*, int
 
 lf_status lf_jacobian_spectra_cuda(int64_t, int32_t, const float*, int32_t, double, float*, float*, int32_t*, void*) {
     return lf::guard("lf_jacobian_spectra_cuda", no_cuda);
+}
+
+lf_status lf_mlp_apply_cuda(const lf_mlp*, int64_t, const float*, float*, void*) { return lf::guard("lf_mlp_apply_cuda", no_cuda); }
+lf_status lf_mlp_fixed_points_cuda(const lf_mlp*, int64_t, const float*, const lf_stop_rule*, int64_t, float*, int32_t*, float*,
+                                   int8_t*, float*, int32_t, int32_t, void*) {
+    return lf::guard("lf_mlp_fixed_points_cuda", no_cuda);
 }
 
 }  // extern "C"

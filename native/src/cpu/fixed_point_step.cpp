@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "fixed_point_row.hpp"
 #include "lf_error.hpp"
 
 namespace {
@@ -54,46 +55,15 @@ extern "C" lf_status lf_fixed_point_step_cpu(
         const size_t row_bytes = sizeof(float) * static_cast<size_t>(dim);
         int64_t kept = 0;
         for (int64_t i = 0; i < n_active; ++i) {
-            const float* prev = z_prev + i * dim;
             const float* next = z_next + i * dim;
             const int32_t g = row_id[i];
-            double step = 0.0, norm_sq = 0.0;
-            bool finite = true;
-            for (int64_t j = 0; j < dim; ++j) {
-                const double v = next[j];
-                const double d = v - static_cast<double>(prev[j]);
-                finite = finite && std::isfinite(v);
-                step += d * d;
-                norm_sq += v * v;
-            }
-            const int32_t t = ++iterations[g];
-            step_sq[g] = static_cast<float>(step);
-            int8_t s;
-            if (!finite || !std::isfinite(step) || norm_sq > bound_sq) {
-                s = LF_POINT_DIVERGED;
-            } else if (step < rule->tol) {
-                s = LF_POINT_CONVERGED;
-            } else if (t >= rule->max_iter) {
-                s = LF_POINT_CAPPED;
-            } else {
-                s = LF_POINT_ACTIVE;
-            }
-            state[g] = s;
-            if (traj != nullptr) {
-                float* slots = traj + static_cast<int64_t>(g) * n_slots * dim;
-                const int32_t slot = t / record_every;
-                if (t % record_every == 0 && slot < n_slots) std::memcpy(slots + slot * dim, next, row_bytes);
-                if (s != LF_POINT_ACTIVE) {
-                    for (int32_t k = slot + 1; k < n_slots; ++k) std::memcpy(slots + k * dim, next, row_bytes);
-                }
-            }
+            const int8_t s = lf::step_row(dim, z_prev + i * dim, next, rule->tol, rule->max_iter, bound_sq, g, iterations,
+                                          step_sq, state, endpoints, traj, record_every, n_slots);
             if (s == LF_POINT_ACTIVE) {
                 keep[kept] = static_cast<int32_t>(i);
                 row_id[kept] = g;
                 if (z_out != nullptr) std::memcpy(z_out + kept * dim, next, row_bytes);
                 ++kept;
-            } else {
-                std::memcpy(endpoints + static_cast<int64_t>(g) * dim, next, row_bytes);
             }
         }
         *n_keep = kept;
