@@ -5,6 +5,7 @@ import org.latentfield.data.Points;
 import org.latentfield.LatentfieldException;
 import org.latentfield.kernels.FixedPointBookkeeper;
 import org.latentfield.kernels.NativeMatrix;
+import org.latentfield.kernels.NativeMlp;
 import org.latentfield.map.LatentMap;
 
 /**
@@ -137,6 +138,50 @@ public final class FixedPointSolver {
             double seconds = (System.nanoTime() - began) / 1e9;
             return result(starts, options, book, n, k, seconds);
         }
+    }
+
+    /**
+     * The same iteration, stopping rule and results as {@link #solve}, run entirely by liblf's
+     * fused MLP engine: starts go to the engine in chunks (one native call each, the Picard loop
+     * and compaction inside), so Java only reports progress between chunks.
+     */
+    public static FixedPointResult solveNative(NativeMlp mlp, Points starts, Options options, LongConsumer progress) {
+        int n = starts.n();
+        int k = starts.dim();
+        if (mlp.latentDim() != k) {
+            throw new LatentfieldException("the starting points have dimension " + k + " but the map's latent dimension is " + mlp.latentDim() + ".");
+        }
+        int slots = options.recordEvery() > 0 ? options.maxIter() / options.recordEvery() + 1 : 0;
+        if (slots > 0 && (long) n * slots * k > Integer.MAX_VALUE - 8) {
+            throw new LatentfieldException("recording " + slots + " steps of " + n + " points of dimension " + k + " needs "
+                    + ((long) n * slots * k * 4 >> 20) + " MiB, over the 8 GiB an array can hold; raise --record-every or lower --samples.");
+        }
+        int batch = Math.max(1, Math.min(options.batchSize(), n));
+        int chunk = Math.max(4 * batch, 4096);
+        float[] end = new float[n * k];
+        int[] its = new int[n];
+        float[] step = new float[n];
+        PointState[] states = new PointState[n];
+        float[] traj = slots > 0 ? new float[n * slots * k] : null;
+        long began = System.nanoTime();
+        for (int c0 = 0; c0 < n; c0 += chunk) {
+            int m = Math.min(chunk, n - c0);
+            float[] z0 = java.util.Arrays.copyOfRange(starts.data(), c0 * k, (c0 + m) * k);
+            NativeMlp.Run run = mlp.fixedPoints(z0, m, options.tol(), options.maxIter(), options.divergenceBound(), batch,
+                    options.recordEvery(), slots);
+            System.arraycopy(run.endpoints(), 0, end, c0 * k, m * k);
+            System.arraycopy(run.iterations(), 0, its, c0, m);
+            System.arraycopy(run.stepSq(), 0, step, c0, m);
+            for (int i = 0; i < m; i++) {
+                states[c0 + i] = PointState.fromCode(run.states()[i]);
+            }
+            if (traj != null) {
+                System.arraycopy(run.trajectories(), 0, traj, c0 * slots * k, m * slots * k);
+            }
+            progress.accept(m);
+        }
+        double seconds = (System.nanoTime() - began) / 1e9;
+        return new FixedPointResult(starts, new Points(n, k, end), its, states, step, traj, options.recordEvery(), options, seconds);
     }
 
     private static FixedPointResult result(Points starts, Options options, FixedPointBookkeeper book, int n, int k, double seconds) {

@@ -10,6 +10,7 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.Opaque;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -81,6 +82,60 @@ final class LfNative {
 
     static final int LF_METRIC_EUCLIDEAN = 0, LF_METRIC_COSINE = 1;
 
+    /** lf_mlp_layer: one Linear layer with its activation; an array of them describes f. */
+    @Name("lf_mlp_layer")
+    static final class MlpLayer extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        MlpLayer(long n) {
+            allocateArray(n);
+        }
+
+        private native void allocateArray(long n);
+
+        @Override
+        public MlpLayer position(long p) {
+            return (MlpLayer) super.position(p);
+        }
+
+        @Name("in")
+        native int inputs();
+
+        @Name("in")
+        native MlpLayer inputs(int value);
+
+        @Name("out")
+        native int outputs();
+
+        @Name("out")
+        native MlpLayer outputs(int value);
+
+        @Const
+        native FloatPointer weight();
+
+        native MlpLayer weight(@Const FloatPointer value);
+
+        @Const
+        native FloatPointer bias();
+
+        native MlpLayer bias(@Const FloatPointer value);
+
+        native int activation();
+
+        native MlpLayer activation(int value);
+    }
+
+    /** The opaque lf_mlp plan. */
+    @Opaque
+    @Name("lf_mlp")
+    static final class Mlp extends Pointer {
+        Mlp(Pointer p) {
+            super(p);
+        }
+    }
+
     static native @Cast("const char*") BytePointer lf_last_error();
 
     static native @Cast("const char*") BytePointer lf_version();
@@ -145,4 +200,21 @@ final class LfNative {
 
     static native @Cast("lf_status") int lf_jacobian_spectra_cuda(@Cast("int64_t") long n, int k, @Const FloatPointer jacobians,
             int maxIter, double tol, FloatPointer spectralNorm, FloatPointer spectralRadius, IntPointer iterations, Pointer stream);
+
+    static native @Cast("lf_status") int lf_mlp_create(@Const MlpLayer layers, int nLayers, int device, @Cast("lf_mlp**") PointerPointer<Mlp> plan);
+
+    static native @Cast("lf_status") int lf_mlp_destroy(Mlp plan);
+
+    static native @Cast("lf_status") int lf_mlp_apply_cpu(@Const Mlp plan, @Cast("int64_t") long rows, @Const FloatPointer in, FloatPointer out);
+
+    static native @Cast("lf_status") int lf_mlp_apply_cuda(@Const Mlp plan, @Cast("int64_t") long rows, @Const FloatPointer in, FloatPointer out,
+            Pointer stream);
+
+    static native @Cast("lf_status") int lf_mlp_fixed_points_cpu(@Const Mlp plan, @Cast("int64_t") long n, @Const FloatPointer z0,
+            @Const StopRule rule, @Cast("int64_t") long batch, FloatPointer endpoints, IntPointer iterations, FloatPointer stepSq,
+            @Cast("int8_t*") BytePointer state, FloatPointer traj, int recordEvery, int nSlots);
+
+    static native @Cast("lf_status") int lf_mlp_fixed_points_cuda(@Const Mlp plan, @Cast("int64_t") long n, @Const FloatPointer z0,
+            @Const StopRule rule, @Cast("int64_t") long batch, FloatPointer endpoints, IntPointer iterations, FloatPointer stepSq,
+            @Cast("int8_t*") BytePointer state, FloatPointer traj, int recordEvery, int nSlots, Pointer stream);
 }

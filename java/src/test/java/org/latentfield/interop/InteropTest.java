@@ -83,4 +83,26 @@ class InteropTest {
             assertTrue(max <= 1e-5, "f(z) differs from PyTorch's by " + max);
         }
     }
+
+    @Test
+    void pytorchMlpRunsOnTheNativeEngine() throws Exception {
+        assertEquals("exported", runPython("export-mlp", dir.toString()));
+        float[] z = Npy.read(dir.resolve("z.npy")).toFloats();
+        float[] expected = Npy.read(dir.resolve("fz.npy")).toFloats();
+        try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(
+                new ModelSource(dir.resolve("ae.pt"), Optional.empty(), java.util.OptionalInt.empty(), "cpu"))) {
+            org.latentfield.map.torch.MlpExtraction.Outcome o = org.latentfield.map.torch.MlpExtraction.extract(map);
+            assertTrue(o.ok(), o.reason());
+            assertEquals("6 -> 64 -> 784 -> 64 -> 6", o.describe());
+            float[] fz;
+            try (org.latentfield.kernels.NativeMlp mlp = org.latentfield.kernels.NativeMlp.create(o.layers(), org.latentfield.kernels.Device.CPU)) {
+                fz = mlp.apply(z, 40);
+            }
+            double max = 0;
+            for (int i = 0; i < fz.length; i++) {
+                max = Math.max(max, Math.abs(fz[i] - expected[i]));
+            }
+            assertTrue(max <= 1e-5, "native f(z) differs from PyTorch's by " + max);
+        }
+    }
 }

@@ -199,6 +199,37 @@ public final class TorchScriptAutoencoder implements DifferentiableMap {
         }
     }
 
+    /**
+     * The module's parameters in registration order as (name, shape, values), for engines that
+     * run the network themselves ({@link MlpExtraction}); empty for an encoder/decoder pair.
+     */
+    List<NamedParameter> parameters() {
+        List<NamedParameter> out = new ArrayList<>();
+        if (modules.size() != 1) {
+            return out;
+        }
+        try (PointerScope scope = new PointerScope()) {
+            org.bytedeco.pytorch.named_parameter_list list = modules.get(0).named_parameters(true);
+            for (org.bytedeco.pytorch.named_parameter_iterator it = list.begin(); it.notEquals(list.end()); it = it.increment()) {
+                org.bytedeco.pytorch.NamedTensor p = it.access();
+                Tensor t = p.value().detach().to(new Device("cpu"), torch.ScalarType.Float).contiguous();
+                long[] shape = t.sizes().vec().get();
+                float[] values = new float[(int) t.numel()];
+                new FloatPointer(t.data_ptr_float()).capacity(values.length).get(values);
+                out.add(new NamedParameter(p.name().getString(), shape, values));
+            }
+        }
+        return out;
+    }
+
+    /** One parameter of the module. */
+    record NamedParameter(String name, long[] shape, float[] values) {}
+
+    /** A short name of the model for messages. */
+    String label() {
+        return label;
+    }
+
     /** Rows per LibTorch call (0: each call whole); see {@link ModelSource#evalBatch()}. */
     public int evalBatch() {
         return evalBatch;

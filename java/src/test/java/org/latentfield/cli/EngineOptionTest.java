@@ -1,0 +1,44 @@
+package org.latentfield.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.latentfield.data.SyntheticImages;
+import org.latentfield.map.torch.TestModels;
+import org.latentfield.map.torch.TorchTrainer;
+import org.latentfield.train.MlpArchitecture;
+import org.latentfield.train.TrainOptions;
+
+/** {@code attractors --engine}: auto picks the native engine for an mlp, native refuses other models in one sentence. */
+class EngineOptionTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void autoRunsMlpModelsNatively() throws Exception {
+        Path model = dir.resolve("mlp.pt");
+        TorchTrainer.train(MlpArchitecture.of(1, 28, 28, new int[] {32}, 2, "tanh"), SyntheticImages.blobs(64, 1), SyntheticImages.blobs(16, 2),
+                new TrainOptions(1, 16, 1e-3, 1e-4, 3), model, e -> { }, (n, loss) -> { });
+        CliHarness r = CliHarness.run("attractors", "--model", model.toString(), "--samples", "50", "--out", dir.resolve("o").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(dir.resolve("o/summary.json")).contains("\"engine\" : \"native cpu: 2 -> 32 -> 784 -> 32 -> 2\""));
+        r = CliHarness.run("attractors", "--model", model.toString(), "--samples", "50", "--engine", "torch", "--out", dir.resolve("t").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(dir.resolve("t/summary.json")).contains("\"engine\" : \"torch\""));
+    }
+
+    @Test
+    void nativeRefusesOtherModelsInOneSentence() throws Exception {
+        Path linear = TestModels.linear(dir.resolve("lin.pt"), new float[] {0.5f, 0, 0, 0.5f}, 2);
+        CliHarness.expectFailure("cannot run natively: its Linear layers do not split", "attractors", "--model", linear.toString(),
+                "--engine", "native", "--out", dir.resolve("x").toString());
+        CliHarness.expectFailure("--engine must be torch, native or auto", "attractors", "--model", linear.toString(),
+                "--engine", "jax", "--out", dir.resolve("x").toString());
+        CliHarness r = CliHarness.run("attractors", "--model", linear.toString(), "--samples", "20", "--out", dir.resolve("a").toString());
+        assertEquals(0, r.code(), "auto falls back to LibTorch: " + r.err());
+    }
+}
