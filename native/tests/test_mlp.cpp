@@ -74,6 +74,35 @@ void apply_vs_reference() {
     }
 }
 
+void jacobians_vs_finite_differences() {
+    const int k = 5;
+    for (int act : {LF_ACT_IDENTITY, LF_ACT_RELU, LF_ACT_TANH, LF_ACT_SIGMOID, LF_ACT_GELU}) {
+        Net net = make_net(uint64_t(act) + 40, k, {24, 48}, act, LF_ACT_SIGMOID, 1.0f);
+        lf_mlp* plan = nullptr;
+        LF_OK_OR_FAIL(lf_mlp_create(net.layers.data(), int32_t(net.layers.size()), 0, &plan));
+        const int64_t rows = 40;
+        auto z = gaussian(41, size_t(rows * k));
+        std::vector<float> jac(static_cast<size_t>(rows * k * k));
+        LF_OK_OR_FAIL(lf_mlp_jacobians_cpu(plan, rows, z.data(), jac.data()));
+        double worst = 0;
+        const double h = 1e-5;  // the reference is double: tiny steps rarely straddle a ReLU kink
+        for (int64_t p = 0; p < rows; ++p)
+            for (int j = 0; j < k; ++j) {
+                std::vector<float> up(z.begin() + p * k, z.begin() + (p + 1) * k), down = up;
+                up[size_t(j)] += float(h);
+                down[size_t(j)] -= float(h);
+                const double step = double(up[size_t(j)]) - double(down[size_t(j)]);  // the float-rounded 2h
+                auto fu = reference(net, up.data(), k), fd = reference(net, down.data(), k);
+                for (int i = 0; i < k; ++i) {
+                    const double want = (fu[size_t(i)] - fd[size_t(i)]) / step;
+                    worst = std::max(worst, std::fabs(jac[size_t((p * k + i) * k + j)] - want) / (1 + std::fabs(want)));
+                }
+            }
+        LF_CHECK(worst < 1e-4, "activation %d: analytic Jacobian differs from central differences by %.3g", act, worst);
+        lf_mlp_destroy(plan);
+    }
+}
+
 void fixed_points_vs_point_by_point() {
     const int k = 6;
     // contractive tanh net (converges), an expanding identity net (diverges), a rotation-like net (capped)
@@ -177,6 +206,7 @@ void cuda_parity() {
 
 int main() {
     apply_vs_reference();
+    jacobians_vs_finite_differences();
     fixed_points_vs_point_by_point();
     bad_plans();
     cuda_parity();

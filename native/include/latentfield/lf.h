@@ -245,6 +245,14 @@ LF_API lf_status lf_mlp_latent_dim(const lf_mlp* plan, int32_t* k);
 LF_API lf_status lf_mlp_apply_cpu(const lf_mlp* plan, int64_t rows, const float* in, float* out);
 LF_API lf_status lf_mlp_apply_cuda(const lf_mlp* plan, int64_t rows, const float* in, float* out, void* stream);
 
+/* Analytic Jacobians of f at rows x k points: jacobians (rows x k x k, row-major) receives
+ * J[p, i, j] = d f_i / d z_j at z_p, by forward-mode differentiation: the k unit tangents of
+ * every point are pushed through the layers as one GEMM per layer (tangents x W^T), each
+ * scaled by the activation's derivative at the point. Host memory for the CPU, device
+ * memory for CUDA. */
+LF_API lf_status lf_mlp_jacobians_cpu(const lf_mlp* plan, int64_t rows, const float* z, float* jacobians);
+LF_API lf_status lf_mlp_jacobians_cuda(const lf_mlp* plan, int64_t rows, const float* z, float* jacobians, void* stream);
+
 /*
  * The whole Picard loop z_{t+1} = f(z_t) for the n rows of z0 in one call, with exactly the
  * bookkeeping of lf_fixed_point_step_cpu (stopping rule, divergence, endpoints, trajectory

@@ -66,6 +66,7 @@ lf_status lf_jacobian_spectra_cuda(int64_t, int32_t, const float*, int32_t, doub
 }
 
 lf_status lf_mlp_apply_cuda(const lf_mlp*, int64_t, const float*, float*, void*) { return lf::guard("lf_mlp_apply_cuda", no_cuda); }
+lf_status lf_mlp_jacobians_cuda(const lf_mlp*, int64_t, const float*, float*, void*) { return lf::guard("lf_mlp_jacobians_cuda", no_cuda); }
 lf_status lf_mlp_fixed_points_cuda(const lf_mlp*, int64_t, const float*, const lf_stop_rule*, int64_t, float*, int32_t*, float*,
                                    int8_t*, float*, int32_t, int32_t, void*) {
     return lf::guard("lf_mlp_fixed_points_cuda", no_cuda);

@@ -117,6 +117,41 @@ lf_status lf_mlp_apply_cpu(const lf_mlp* plan, int64_t rows, const float* in, fl
     });
 }
 
+lf_status lf_mlp_jacobians_cpu(const lf_mlp* plan, int64_t rows, const float* z, float* jacobians) {
+    return lf::guard("lf_mlp_jacobians_cpu", [&] {
+        require_cpu_plan(plan);
+        lf::require(rows >= 0 && (rows == 0 || (z && jacobians)), "rows >= 0 and z, jacobians not NULL");
+        const int64_t k = plan->k;
+        // h: the points' activations (rows x width); t: their tangents (rows*k x width), tangent
+        // (p, j) starting as e_j. Per layer: pre = h W^T + b, t <- (t W^T) * act'(pre) row-wise.
+        std::vector<float> h(z, z + rows * k), pre, t(static_cast<size_t>(rows * k * k), 0.0f), tn;
+        for (int64_t p = 0; p < rows; ++p)
+            for (int64_t j = 0; j < k; ++j) t[static_cast<size_t>((p * k + j) * k + j)] = 1.0f;
+        for (const auto& l : plan->layers) {
+            pre.resize(static_cast<size_t>(rows * l.out));
+            tn.resize(static_cast<size_t>(rows * k * l.out));
+            lf::gemm_nt(rows, l.out, l.in, h.data(), l.in, l.weight.data(), l.in, pre.data(), l.out);
+            lf::gemm_nt(rows * k, l.out, l.in, t.data(), l.in, l.weight.data(), l.in, tn.data(), l.out);
+            h.resize(static_cast<size_t>(rows * l.out));
+            lf::parallel_for(rows, std::max<int64_t>(1, 4096 / (l.out * k)), [&](int64_t r0, int64_t r1) {
+                for (int64_t p = r0; p < r1; ++p)
+                    for (int32_t o = 0; o < l.out; ++o) {
+                        const float x = pre[static_cast<size_t>(p * l.out + o)] + l.bias[o];
+                        const float y = lf::mlp::activate(l.activation, x);
+                        h[static_cast<size_t>(p * l.out + o)] = y;
+                        const float d = lf::mlp::derivative(l.activation, x, y);
+                        for (int64_t j = 0; j < k; ++j) tn[static_cast<size_t>((p * k + j) * l.out + o)] *= d;
+                    }
+            });
+            std::swap(t, tn);
+        }
+        // tangent (p, j) is column j of J_p
+        for (int64_t p = 0; p < rows; ++p)
+            for (int64_t j = 0; j < k; ++j)
+                for (int64_t i = 0; i < k; ++i) jacobians[(p * k + i) * k + j] = t[static_cast<size_t>((p * k + j) * k + i)];
+    });
+}
+
 lf_status lf_mlp_fixed_points_cpu(const lf_mlp* plan, int64_t n, const float* z0, const lf_stop_rule* rule, int64_t batch,
                                   float* endpoints, int32_t* iterations, float* step_sq, int8_t* state, float* traj,
                                   int32_t record_every, int32_t n_slots) {

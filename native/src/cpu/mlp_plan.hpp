@@ -33,6 +33,17 @@ LF_MLP_HD inline float activate(int32_t act, float x) {
     }
 }
 
+// d act / dx at pre-activation x with output y = act(x).
+LF_MLP_HD inline float derivative(int32_t act, float x, float y) {
+    switch (act) {
+        case LF_ACT_RELU: return x > 0.0f ? 1.0f : 0.0f;
+        case LF_ACT_TANH: return 1.0f - y * y;
+        case LF_ACT_SIGMOID: return y * (1.0f - y);
+        case LF_ACT_GELU: return 0.5f * (1.0f + erff(x * 0.70710678118654752f)) + x * 0.39894228040143268f * expf(-0.5f * x * x);
+        default: return 1.0f;
+    }
+}
+
 }  // namespace lf::mlp
 
 struct lf_mlp {

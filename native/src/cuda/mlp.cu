@@ -89,9 +89,64 @@ __global__ void init_kernel(int64_t n, int64_t k, const float* z0, int32_t* iter
         for (int64_t j = 0; j < k; ++j) traj[g * n_slots * k + j] = z0[g * k + j];
 }
 
+__global__ void unit_tangents_kernel(int64_t rows, int64_t k, float* t) {
+    const int64_t e = blockIdx.x * int64_t{blockDim.x} + threadIdx.x;
+    if (e >= rows * k * k) return;
+    const int64_t j = (e / k) % k, i = e % k;  // element i of tangent (p, j)
+    t[e] = i == j ? 1.0f : 0.0f;
+}
+
+// h = act(pre + b); tangents of point p scaled by act'(pre + b).
+__global__ void tangent_kernel(int64_t rows, int64_t k, int32_t out, const float* pre, const float* bias, int32_t act, float* h,
+                               float* t) {
+    const int64_t e = blockIdx.x * int64_t{blockDim.x} + threadIdx.x;
+    if (e >= rows * out) return;
+    const int64_t p = e / out;
+    const int32_t o = static_cast<int32_t>(e % out);
+    const float x = pre[e] + bias[o];
+    const float y = lf::mlp::activate(act, x);
+    h[e] = y;
+    const float d = lf::mlp::derivative(act, x, y);
+    for (int64_t j = 0; j < k; ++j) t[(p * k + j) * out + o] *= d;
+}
+
+__global__ void transpose_tangents_kernel(int64_t rows, int64_t k, const float* t, float* jac) {
+    const int64_t e = blockIdx.x * int64_t{blockDim.x} + threadIdx.x;
+    if (e >= rows * k * k) return;
+    const int64_t p = e / (k * k), i = (e / k) % k, j = e % k;
+    jac[e] = t[(p * k + j) * k + i];
+}
+
 }  // namespace
 
 extern "C" {
+
+lf_status lf_mlp_jacobians_cuda(const lf_mlp* plan, int64_t rows, const float* z, float* jacobians, void* stream) {
+    return lf::guard("lf_mlp_jacobians_cuda", [&] {
+        lf::require(plan != nullptr, "plan must not be NULL");
+        lf::require(plan->device == 1, "this plan lives on the CPU; use the _cpu entry point");
+        lf::require(rows >= 0 && (rows == 0 || (z && jacobians)), "rows >= 0 and z, jacobians not NULL");
+        if (rows == 0) return;
+        const cudaStream_t s = lf::cuda::as_stream(stream);
+        const int64_t k = plan->k, w = plan->widest;
+        lf::cuda::Scratch<float> h(static_cast<size_t>(rows * w), s), pre(static_cast<size_t>(rows * w), s);
+        lf::cuda::Scratch<float> ta(static_cast<size_t>(rows * k * w), s), tb(static_cast<size_t>(rows * k * w), s);
+        lf::cuda::check(cudaMemcpyAsync(h.get(), z, sizeof(float) * rows * k, cudaMemcpyDeviceToDevice, s), "cudaMemcpyAsync");
+        unit_tangents_kernel<<<lf::cuda::blocks_for(rows * k * k, kThreads), kThreads, 0, s>>>(rows, k, ta.get());
+        float* t = ta.get();
+        float* tn = tb.get();
+        for (const auto& l : plan->layers) {
+            lf::cuda::gemm_nt(rows, l.out, l.in, h.get(), l.in, l.d_weight, l.in, pre.get(), l.out, s);
+            lf::cuda::gemm_nt(rows * k, l.out, l.in, t, l.in, l.d_weight, l.in, tn, l.out, s);
+            tangent_kernel<<<lf::cuda::blocks_for(rows * l.out, kThreads), kThreads, 0, s>>>(rows, k, l.out, pre.get(), l.d_bias,
+                                                                                              l.activation, h.get(), tn);
+            lf::cuda::check(cudaGetLastError(), "tangent kernel launch");
+            std::swap(t, tn);
+        }
+        transpose_tangents_kernel<<<lf::cuda::blocks_for(rows * k * k, kThreads), kThreads, 0, s>>>(rows, k, t, jacobians);
+        lf::cuda::check(cudaGetLastError(), "transpose kernel launch");
+    });
+}
 
 lf_status lf_mlp_apply_cuda(const lf_mlp* plan, int64_t rows, const float* in, float* out, void* stream) {
     return lf::guard("lf_mlp_apply_cuda", [&] {

@@ -8,7 +8,6 @@ import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -72,18 +71,6 @@ public class FixedPointBenchmark {
     private Points starts;
     private FixedPointSolver.Options options;
 
-    /** Counts the useful work of each op: sum of per-point iteration counts. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Work {
-        public long pointIterations;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            pointIterations = 0;
-        }
-    }
-
     @Setup(Level.Trial)
     public void setUp() {
         map = TorchScriptAutoencoder.open(ModelSource.of(Path.of(model)).withThreads(threads));
@@ -99,25 +86,19 @@ public class FixedPointBenchmark {
     }
 
     @Benchmark
-    public FixedPointResult compacted(Work work) {
-        FixedPointResult r = FixedPointSolver.solve(map, starts, options);
-        work.pointIterations += r.pointIterations();
-        return r;
+    public FixedPointResult compacted(PointIterations work) {
+        return work.count(FixedPointSolver.solve(map, starts, options));
     }
 
     /** The naive loop over the same (micro-batched) map, chunks of {@code batch} rows: bitwise the same endpoints. */
     @Benchmark
-    public FixedPointResult naive(Work work) {
-        FixedPointResult r = FixedPointSolver.solveNaive(map, starts, options);
-        work.pointIterations += r.pointIterations();
-        return r;
+    public FixedPointResult naive(PointIterations work) {
+        return work.count(FixedPointSolver.solveNaive(map, starts, options));
     }
 
     /** The naive loop as a PyTorch user writes it: all rows in one LibTorch call per step until all stopped. */
     @Benchmark
-    public FixedPointResult naiveWholeBatch(Work work) {
-        FixedPointResult r = FixedPointSolver.solveNaive(wholeCallMap, starts, options.withBatchSize(samples));
-        work.pointIterations += r.pointIterations();
-        return r;
+    public FixedPointResult naiveWholeBatch(PointIterations work) {
+        return work.count(FixedPointSolver.solveNaive(wholeCallMap, starts, options.withBatchSize(samples)));
     }
 }

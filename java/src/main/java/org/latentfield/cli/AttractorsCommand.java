@@ -20,11 +20,8 @@ import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.dynamics.PointState;
-import java.util.List;
-import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.kernels.NativeMlp;
-import org.latentfield.map.torch.MlpExtraction;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.AttractorReport;
 import org.latentfield.report.FileDigest;
@@ -63,9 +60,7 @@ final class AttractorsCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("rows evaluated together (default 1024)").build());
         o.addOption(Option.builder().longOpt("record-every").hasArg().argName("R").desc("record z_0, z_R, z_2R, ... into trajectories.npy").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory").build());
-        o.addOption(Option.builder().longOpt("engine").hasArg().argName("torch|native|auto")
-                .desc("who iterates f: LibTorch, or liblf's fused MLP engine for models whose encode/decode are Linear stacks"
-                        + " (auto, the default: native when the model qualifies)").build());
+        EngineChoice.addOption(o);
         o.addOption(Option.builder().longOpt("json").desc("also print summary.json to stdout").build());
         return o;
     }
@@ -91,10 +86,7 @@ final class AttractorsCommand implements Main.Command {
                 Args.integer(cl, "batch", FixedPointSolver.Options.DEFAULT_BATCH),
                 recordEvery);
         MergeRule merge = cl.hasOption("merge") ? MergeRule.parse(cl.getOptionValue("merge")) : MergeRule.paperDefault();
-        String engine = cl.getOptionValue("engine", "auto");
-        if (!List.of("torch", "native", "auto").contains(engine)) {
-            throw new LatentfieldException("--engine must be torch, native or auto, got '" + engine + "'.");
-        }
+        String engine = EngineChoice.spec(cl);
         StartSpec starts = StartSpec.parse(from);
         if (starts.kind == StartSpec.Kind.NOISE) {
             StartPoints.checkNoiseScale(sigma);
@@ -111,15 +103,9 @@ final class AttractorsCommand implements Main.Command {
                 case DATA -> encodeData(map, starts.dataset, samples > 0 ? samples : DEFAULT_SAMPLES, cl.hasOption("shuffle"), seed);
             };
             FixedPointResult result;
-            MlpExtraction.Outcome extracted = engine.equals("torch") ? null : MlpExtraction.extract(map);
-            if (engine.equals("native") && !extracted.ok()) {
-                throw new LatentfieldException("--engine native: the model " + cl.getOptionValue("model") + " cannot run natively: "
-                        + extracted.reason() + "; use --engine torch.");
-            }
-            boolean nativeEngine = extracted != null && extracted.ok();
-            Device nativeDevice = map.device().startsWith("cuda") && NativeKernels.cudaDeviceCount() > 0 ? Device.CUDA : Device.CPU;
+            EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
             try (ProgressReporter progress = new ProgressReporter("attractors", "points", z0.n(), err);
-                 NativeMlp mlp = nativeEngine ? NativeMlp.create(extracted.layers(), nativeDevice) : null) {
+                 NativeMlp mlp = choice.mlp()) {
                 result = mlp != null ? FixedPointSolver.solveNative(mlp, z0, solver, progress) : FixedPointSolver.solve(map, z0, solver, progress);
             }
             Attractors attractors = Attractors.find(result, merge);
@@ -137,7 +123,7 @@ final class AttractorsCommand implements Main.Command {
             settings.put("batch", solver.batchSize());
             settings.put("eval_batch", map.evalBatch());
             settings.put("device", cl.getOptionValue("device", "auto"));
-            settings.put("engine", nativeEngine ? "native " + nativeDevice.spec() + ": " + extracted.describe() : "torch");
+            settings.put("engine", choice.description());
             settings.put("record_every", recordEvery == 0 ? null : recordEvery);
             settings.put("workers", map.workers());
             settings.put("torch_threads", map.intraOpThreads());

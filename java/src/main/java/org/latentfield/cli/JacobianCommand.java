@@ -19,6 +19,7 @@ import org.latentfield.data.Points;
 import org.latentfield.dynamics.Jacobians;
 import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeKernels;
+import org.latentfield.map.NativeMlpMap;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.FileDigest;
 import org.latentfield.report.OutputDirectory;
@@ -49,6 +50,7 @@ final class JacobianCommand implements Main.Command {
                 .desc("power iteration stops when ||J v||^2 changes by at most T times itself (default 1e-10)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
                 .desc("output directory: spectral_norm.npy, spectral_radius.npy (float32, one per point), summary.json").build());
+        EngineChoice.addOption(o);
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
         return o;
     }
@@ -63,6 +65,7 @@ final class JacobianCommand implements Main.Command {
                     + " 'latentfield attractors'.");
         }
         Device device = Device.resolve(cl.getOptionValue("device", "auto"));
+        String engine = EngineChoice.spec(cl);
         Jacobians.Options options = new Jacobians.Options(Args.integer(cl, "iters", Jacobians.Options.DEFAULT_MAX_ITER),
                 Args.real(cl, "tol", Jacobians.Options.DEFAULT_TOL), Jacobians.Options.DEFAULT_BATCH, device);
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
@@ -72,8 +75,16 @@ final class JacobianCommand implements Main.Command {
                 throw new LatentfieldException("the points " + points + " have " + z.dim() + " columns but the model's latent dimension is "
                         + map.latentDim() + ".");
             }
+            EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
             long start = System.nanoTime();
-            Jacobians.Result r = Jacobians.spectra(map, z, options);
+            Jacobians.Result r;
+            if (choice.mlp() != null) {
+                try (NativeMlpMap analytic = new NativeMlpMap(choice.mlp(), cl.getOptionValue("model"))) {
+                    r = Jacobians.spectra(analytic, z, options);
+                }
+            } else {
+                r = Jacobians.spectra(map, z, options);
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             Path model = Path.of(cl.getOptionValue("model"));
             ObjectNode s = JSON.createObjectNode();
@@ -86,6 +97,7 @@ final class JacobianCommand implements Main.Command {
             s.put("iters", options.maxIter());
             s.put("tol", options.tol());
             s.put("device", device.spec());
+            s.put("jacobians", choice.mlp() != null ? "analytic, " + choice.description() : "LibTorch autograd");
             s.put("stable", r.stable());
             s.put("not_stable", r.size() - r.stable());
             s.put("contractive", r.contractive());

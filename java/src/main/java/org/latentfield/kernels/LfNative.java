@@ -217,4 +217,10 @@ final class LfNative {
     static native @Cast("lf_status") int lf_mlp_fixed_points_cuda(@Const Mlp plan, @Cast("int64_t") long n, @Const FloatPointer z0,
             @Const StopRule rule, @Cast("int64_t") long batch, FloatPointer endpoints, IntPointer iterations, FloatPointer stepSq,
             @Cast("int8_t*") BytePointer state, FloatPointer traj, int recordEvery, int nSlots, Pointer stream);
+
+    static native @Cast("lf_status") int lf_mlp_jacobians_cpu(@Const Mlp plan, @Cast("int64_t") long rows, @Const FloatPointer z,
+            FloatPointer jacobians);
+
+    static native @Cast("lf_status") int lf_mlp_jacobians_cuda(@Const Mlp plan, @Cast("int64_t") long rows, @Const FloatPointer z,
+            FloatPointer jacobians, Pointer stream);
 }

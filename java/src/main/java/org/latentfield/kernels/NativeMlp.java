@@ -96,6 +96,33 @@ public final class NativeMlp implements AutoCloseable {
     }
 
     /**
+     * Analytic Jacobians of f at the {@code rows} rows of z (forward mode, one GEMM per layer
+     * for all k tangents): rows x k x k, element [p, i, j] = d f_i / d z_j at z_p.
+     */
+    public float[] jacobians(float[] z, int rows) {
+        LfNative.Mlp p = open();
+        long size = (long) rows * latentDim * latentDim;
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(rows + " Jacobians of " + latentDim + " x " + latentDim + " exceed one Java array");
+        }
+        float[] out = new float[(int) size];
+        try (PointerScope scope = new PointerScope()) {
+            FloatPointer in = new FloatPointer(z), hj = new FloatPointer(Math.max(1, size));
+            if (device == Device.CPU) {
+                NativeKernels.check(LfNative.lf_mlp_jacobians_cpu(p, rows, in, hj));
+            } else {
+                try (CudaScope g = new CudaScope()) {
+                    FloatPointer d = g.floats(size);
+                    NativeKernels.check(LfNative.lf_mlp_jacobians_cuda(p, rows, g.upload(in), d, null));
+                    g.download(d, hj, size * Float.BYTES);
+                }
+            }
+            hj.get(out);
+        }
+        return out;
+    }
+
+    /**
      * Iterates f from the n rows of z0 (n x k) until each stops: converged when
      * ||z_t - z_{t-1}||^2 &lt; tol, capped at maxIter, diverged past {@code bound} or on NaN/Inf;
      * {@code batch} rows in flight; with {@code recordEvery} &gt; 0 every R-th iterate goes into

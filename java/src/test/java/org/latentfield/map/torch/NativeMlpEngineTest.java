@@ -71,6 +71,26 @@ class NativeMlpEngineTest {
     }
 
     @Test
+    void analyticJacobiansMatchAutograd() {
+        for (String activation : new String[] {"gelu", "sigmoid"}) {
+            try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(trainMlp(activation)))) {
+                MlpExtraction.Outcome o = MlpExtraction.extract(map);
+                Points z = StartPoints.gaussian(100, 3, 2.0, 9);
+                float[] autograd = map.jacobians(z.data(), 100);
+                float[] analytic;
+                try (org.latentfield.map.NativeMlpMap nat = new org.latentfield.map.NativeMlpMap(NativeMlp.create(o.layers(), Device.CPU), "mlp")) {
+                    analytic = nat.jacobians(z.data(), 100);
+                }
+                double worst = 0;
+                for (int i = 0; i < autograd.length; i++) {
+                    worst = Math.max(worst, Math.abs(autograd[i] - analytic[i]) / (1 + Math.abs(autograd[i])));
+                }
+                assertTrue(worst <= 1e-4, activation + ": analytic and autograd Jacobians differ by " + worst);
+            }
+        }
+    }
+
+    @Test
     void convModelsAreRefusedWithAReason() {
         ImageSet data = SyntheticImages.blobs(32, 4);
         Path model = dir.resolve("conv.pt");
