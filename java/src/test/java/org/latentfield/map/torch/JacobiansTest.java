@@ -49,6 +49,12 @@ class JacobiansTest {
             }
             assertEquals(50, r.stable());
             assertEquals(0, r.contractive());
+            int[] steps = new int[50];
+            float[] free = map.spectralNormsMatrixFree(at.data(), 50, 1000, 1e-10, steps);
+            for (int p = 0; p < 50; p++) {
+                assertEquals(norm, free[p], 1e-4 * norm, "matrix-free spectral norm");
+            }
+            assertTrue(steps[0] > 1 && steps[0] < 1000, "power iteration stopped by its tolerance after " + steps[0] + " steps");
         }
     }
 
@@ -79,8 +85,10 @@ class JacobiansTest {
             }
             assertTrue(worst < 1e-5, "autograd Jacobian differs from the analytic one by " + worst);
             Jacobians.Result r = Jacobians.spectra(map, at, Jacobians.Options.defaults(Device.CPU));
+            float[] free = map.spectralNormsMatrixFree(at.data(), 300, 1000, 1e-10, null);
             for (int p = 0; p < 300; p++) {
                 assertTrue(r.spectralRadius()[p] <= r.spectralNorm()[p] * (1 + 1e-5), "rho <= ||J||_2 at point " + p);
+                assertEquals(r.spectralNorm()[p], free[p], 1e-4 * r.spectralNorm()[p], "matrix-free vs materialised at point " + p);
             }
         }
     }
