@@ -1,12 +1,27 @@
 package org.latentfield.analysis;
 
-/** Eigenvalues of a small symmetric matrix by the cyclic Jacobi method, in double. */
+/** Eigenvalues (and vectors) of a small symmetric matrix by the cyclic Jacobi method, in double. */
 final class SymmetricEigen {
     private SymmetricEigen() {}
 
+    /** Eigenpairs: values[i] belongs to the column i of vectors (vectors[r][i]). */
+    record Decomposition(double[] values, double[][] vectors) {}
+
     /** The eigenvalues of symmetric {@code a} (n x n, destroyed), unordered. */
     static double[] values(double[][] a) {
+        return decompose(a, false).values();
+    }
+
+    /** Eigenvalues and orthonormal eigenvectors of symmetric {@code a} (destroyed), unordered. */
+    static Decomposition decompose(double[][] a, boolean withVectors) {
         int n = a.length;
+        double[][] v = null;
+        if (withVectors) {
+            v = new double[n][n];
+            for (int i = 0; i < n; i++) {
+                v[i][i] = 1;
+            }
+        }
         for (int sweep = 0; sweep < 100; sweep++) {
             double off = 0, diag = 0;
             for (int p = 0; p < n; p++) {
@@ -39,6 +54,13 @@ final class SymmetricEigen {
                         a[p][r] = c * apr - s * aqr;
                         a[q][r] = s * apr + c * aqr;
                     }
+                    if (v != null) {
+                        for (int r = 0; r < n; r++) {
+                            double vrp = v[r][p], vrq = v[r][q];
+                            v[r][p] = c * vrp - s * vrq;
+                            v[r][q] = s * vrp + c * vrq;
+                        }
+                    }
                 }
             }
         }
@@ -46,6 +68,6 @@ final class SymmetricEigen {
         for (int i = 0; i < n; i++) {
             d[i] = a[i][i];
         }
-        return d;
+        return new Decomposition(d, v);
     }
 }
