@@ -48,14 +48,7 @@ public final class Figures {
 
     /** One line per series: x values and y values of equal length. */
     public static void lines(Path png, String title, String xLabel, String yLabel, Map<String, double[][]> series) {
-        XYSeriesCollection data = new XYSeriesCollection();
-        series.forEach((name, xy) -> {
-            XYSeries s = new XYSeries(name, false);
-            for (int i = 0; i < xy[0].length; i++) {
-                s.add(xy[0][i], xy[1][i]);
-            }
-            data.addSeries(s);
-        });
+        XYSeriesCollection data = xy(series);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < series.size(); i++) {
             renderer.setSeriesStroke(i, new BasicStroke(2f));
@@ -92,14 +85,7 @@ public final class Figures {
 
     /** Points (x[i], y[i]) of one or more series. */
     public static void scatter(Path png, String title, String xLabel, String yLabel, Map<String, double[][]> series) {
-        XYSeriesCollection data = new XYSeriesCollection();
-        series.forEach((name, xy) -> {
-            XYSeries s = new XYSeries(name, false);
-            for (int i = 0; i < xy[0].length; i++) {
-                s.add(xy[0][i], xy[1][i]);
-            }
-            data.addSeries(s);
-        });
+        XYSeriesCollection data = xy(series);
         write(png, chart(title, new XYPlot(data, axis(xLabel), axis(yLabel), new XYLineAndShapeRenderer(false, true))));
     }
 
@@ -184,6 +170,18 @@ public final class Figures {
             scale.add(max * s / steps, p);
         }
         return scale;
+    }
+
+    private static XYSeriesCollection xy(Map<String, double[][]> series) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        series.forEach((name, xy) -> {
+            XYSeries s = new XYSeries(name, false);
+            for (int i = 0; i < xy[0].length; i++) {
+                s.add(xy[0][i], xy[1][i]);
+            }
+            data.addSeries(s);
+        });
+        return data;
     }
 
     private static NumberAxis axis(String label) {
