@@ -34,6 +34,7 @@ public final class Main {
 
     private static final Map<String, Command> COMMANDS = Map.of(
             "attractors", new AttractorsCommand(),
+            "field", new FieldCommand(),
             "info", new InfoCommand(),
             "jacobian", new JacobianCommand(),
             "omp", new OmpCommand(),
