@@ -37,6 +37,7 @@ public final class Main {
             "field", new FieldCommand(),
             "info", new InfoCommand(),
             "jacobian", new JacobianCommand(),
+            "ood", new OodCommand(),
             "omp", new OmpCommand(),
             "train", new TrainCommand());
 

@@ -15,6 +15,10 @@ public record Datasets(Path fashionMnistDir, Path mnistDir) {
     /** Environment variables that override the default locations. */
     public static final String FASHION_ENV = "LATENTFIELD_FASHION_MNIST", MNIST_ENV = "LATENTFIELD_MNIST";
 
+    /** Size and seed of the synthetic noise image sets (OOD references). */
+    public static final int NOISE_IMAGES = 10_000;
+    public static final long NOISE_SEED = 20_260_505L;
+
     /** Default locations, overridable through {@link #FASHION_ENV} and {@link #MNIST_ENV}. */
     public static Datasets defaults() {
         String f = System.getenv(FASHION_ENV);
@@ -38,8 +42,20 @@ public record Datasets(Path fashionMnistDir, Path mnistDir) {
             }
             return MnistNpm.load(mnistDir);
         }
-        throw new LatentfieldException("unknown data set '" + spec + "'; expected fashion-mnist:train, fashion-mnist:test, mnist:all or a"
-                + " PATH.npy of images.");
+        if (p.length == 2 && (p[0].equals("gaussian-noise") || p[0].equals("uniform-noise"))) {
+            int n;
+            try {
+                n = p[1].equals("all") ? NOISE_IMAGES : Integer.parseInt(p[1]);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1) {
+                throw new LatentfieldException("noise image sets are NAME:all (" + NOISE_IMAGES + " images) or NAME:N with N >= 1, got '" + spec + "'.");
+            }
+            return p[0].equals("gaussian-noise") ? SyntheticImages.gaussianNoise(n, NOISE_SEED) : SyntheticImages.uniformNoise(n, NOISE_SEED);
+        }
+        throw new LatentfieldException("unknown data set '" + spec + "'; expected fashion-mnist:train, fashion-mnist:test, mnist:all,"
+                + " gaussian-noise:all|N, uniform-noise:all|N or a PATH.npy of images.");
     }
 
     private static ImageSet fromNpy(Path path) {

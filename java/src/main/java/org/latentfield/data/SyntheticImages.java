@@ -31,4 +31,26 @@ public final class SyntheticImages {
         }
         return new ImageSet("blobs", n, 1, 28, 28, px, labels);
     }
+
+    /** n 1 x 28 x 28 images of i.i.d. pixels N(0.5, 0.25^2) clipped to [0, 1]: an OOD set. */
+    public static ImageSet gaussianNoise(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] px = new float[n * 784];
+        for (int i = 0; i < px.length; i++) {
+            double u = rng.nextDouble(), w = rng.nextDouble();
+            double g = Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w);
+            px[i] = (float) Math.min(1, Math.max(0, 0.5 + 0.25 * g));
+        }
+        return new ImageSet("gaussian-noise", n, 1, 28, 28, px, null);
+    }
+
+    /** n 1 x 28 x 28 images of i.i.d. pixels uniform in [0, 1): an OOD set. */
+    public static ImageSet uniformNoise(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] px = new float[n * 784];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) rng.nextDouble();
+        }
+        return new ImageSet("uniform-noise", n, 1, 28, 28, px, null);
+    }
 }

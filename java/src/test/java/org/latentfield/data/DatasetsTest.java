@@ -63,5 +63,18 @@ class DatasetsTest {
                 .contains("unknown data set"));
         assertTrue(assertThrows(LatentfieldException.class, () -> new Datasets(dir, dir).load("fashion-mnist:valid")).getMessage()
                 .contains("splits train and test"));
+        assertTrue(assertThrows(LatentfieldException.class, () -> Datasets.defaults().load("gaussian-noise:x")).getMessage()
+                .contains("noise image sets are NAME:all"));
+    }
+
+    @Test
+    void noiseImageSetsAreSeededAndInRange() {
+        ImageSet a = Datasets.defaults().load("uniform-noise:5"), b = Datasets.defaults().load("uniform-noise:5");
+        assertArrayEquals(a.pixels(), b.pixels(), "seeded");
+        ImageSet g = Datasets.defaults().load("gaussian-noise:all");
+        assertEquals(Datasets.NOISE_IMAGES, g.count());
+        for (float p : g.pixels()) {
+            assertTrue(p >= 0 && p <= 1);
+        }
     }
 }

@@ -500,6 +500,49 @@ public final class TorchScriptAutoencoder implements DifferentiableMap {
     }
 
     /**
+     * Per image at {@code rows}: the reconstruction error mean((D(E(x)) - x)^2) over its pixels,
+     * in the same fixed zero-padded batches as {@link #encode}.
+     */
+    public double[] reconstructionErrors(ImageSet images, int[] rows) {
+        int m = evalBatch > 0 ? evalBatch : 256;
+        int size = images.imageSize();
+        double[] errors = new double[rows.length];
+        long[] shape = {m, images.channels(), images.height(), images.width()};
+        float[] recon = new float[m * size];
+        try (FloatPointer buffer = new FloatPointer((long) m * size)) {
+            for (int s = 0; s < rows.length; s += m) {
+                int len = Math.min(m, rows.length - s);
+                buffer.fill(0);
+                for (int j = 0; j < len; j++) {
+                    buffer.position((long) j * size).put(images.pixels(), rows[s + j] * size, size);
+                }
+                buffer.position(0);
+                try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
+                    Tensor x = torch.from_blob(buffer, shape, floatOptions());
+                    String context = "cannot reconstruct " + images.name() + " images";
+                    Tensor z = call(encode, "encode", device.is_cuda() ? x.to(device, torch.ScalarType.Float) : x, context);
+                    Tensor y = call(decode, "decode", z, context);
+                    if (y.numel() != (long) m * size) {
+                        throw new LatentfieldException("the model " + label + " decodes a batch of " + m + " to shape " + shapeOf(y)
+                                + "; expected " + m + " images of " + size + " pixels.");
+                    }
+                    y.reshape(m, size).to(new Device("cpu"), torch.ScalarType.Float).contiguous().data_ptr_float().get(recon, 0, m * size);
+                }
+                for (int j = 0; j < len; j++) {
+                    double e = 0;
+                    int base = rows[s + j] * size;
+                    for (int q = 0; q < size; q++) {
+                        double d = recon[j * size + q] - images.pixels()[base + q];
+                        e += d * d;
+                    }
+                    errors[s + j] = e / size;
+                }
+            }
+        }
+        return errors;
+    }
+
+    /**
      * Latent codes E(x) of the images at {@code rows} (n x k, row-major), encoded in fixed
      * zero-padded batches like {@link #apply}.
      *
