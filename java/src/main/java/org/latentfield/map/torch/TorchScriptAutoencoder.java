@@ -504,11 +504,43 @@ public final class TorchScriptAutoencoder implements DifferentiableMap {
      * in the same fixed zero-padded batches as {@link #encode}.
      */
     public double[] reconstructionErrors(ImageSet images, int[] rows) {
-        int m = evalBatch > 0 ? evalBatch : 256;
         int size = images.imageSize();
         double[] errors = new double[rows.length];
+        forEachImageBatch(images, rows, (x, first, len, m) -> {
+            String context = "cannot reconstruct " + images.name() + " images";
+            Tensor y = call(decode, "decode", call(encode, "encode", x, context), context);
+            if (y.numel() != (long) m * size) {
+                throw new LatentfieldException("the model " + label + " decodes a batch of " + m + " to shape " + shapeOf(y)
+                        + "; expected " + m + " images of " + size + " pixels.");
+            }
+            float[] recon = new float[m * size];
+            y.reshape(m, size).to(new Device("cpu"), torch.ScalarType.Float).contiguous().data_ptr_float().get(recon, 0, m * size);
+            for (int j = 0; j < len; j++) {
+                double e = 0;
+                int base = rows[first + j] * size;
+                for (int q = 0; q < size; q++) {
+                    double d = recon[j * size + q] - images.pixels()[base + q];
+                    e += d * d;
+                }
+                errors[first + j] = e / size;
+            }
+        });
+        return errors;
+    }
+
+    /** Work on one zero-padded batch: x (m images on the model's device), rows first .. first + len of the request. */
+    private interface ImageBatch {
+        void accept(Tensor x, int first, int len, int m);
+    }
+
+    /**
+     * Feeds the images at {@code rows} to {@code body} in fixed batches of the micro-batch size
+     * (256 with whole calls), the last one zero-padded, under InferenceMode in a PointerScope.
+     */
+    private void forEachImageBatch(ImageSet images, int[] rows, ImageBatch body) {
+        int m = evalBatch > 0 ? evalBatch : 256;
+        int size = images.imageSize();
         long[] shape = {m, images.channels(), images.height(), images.width()};
-        float[] recon = new float[m * size];
         try (FloatPointer buffer = new FloatPointer((long) m * size)) {
             for (int s = 0; s < rows.length; s += m) {
                 int len = Math.min(m, rows.length - s);
@@ -519,27 +551,10 @@ public final class TorchScriptAutoencoder implements DifferentiableMap {
                 buffer.position(0);
                 try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
                     Tensor x = torch.from_blob(buffer, shape, floatOptions());
-                    String context = "cannot reconstruct " + images.name() + " images";
-                    Tensor z = call(encode, "encode", device.is_cuda() ? x.to(device, torch.ScalarType.Float) : x, context);
-                    Tensor y = call(decode, "decode", z, context);
-                    if (y.numel() != (long) m * size) {
-                        throw new LatentfieldException("the model " + label + " decodes a batch of " + m + " to shape " + shapeOf(y)
-                                + "; expected " + m + " images of " + size + " pixels.");
-                    }
-                    y.reshape(m, size).to(new Device("cpu"), torch.ScalarType.Float).contiguous().data_ptr_float().get(recon, 0, m * size);
-                }
-                for (int j = 0; j < len; j++) {
-                    double e = 0;
-                    int base = rows[s + j] * size;
-                    for (int q = 0; q < size; q++) {
-                        double d = recon[j * size + q] - images.pixels()[base + q];
-                        e += d * d;
-                    }
-                    errors[s + j] = e / size;
+                    body.accept(device.is_cuda() ? x.to(device, torch.ScalarType.Float) : x, s, len, m);
                 }
             }
         }
-        return errors;
     }
 
     /**
@@ -549,31 +564,17 @@ public final class TorchScriptAutoencoder implements DifferentiableMap {
      * @throws LatentfieldException when the images do not fit the model's encoder
      */
     public float[] encode(ImageSet images, int[] rows) {
-        int m = evalBatch > 0 ? evalBatch : 256;
-        int size = images.imageSize();
         float[] codes = new float[rows.length * latentDim];
-        long[] shape = {m, images.channels(), images.height(), images.width()};
-        try (FloatPointer buffer = new FloatPointer((long) m * size)) {
-            for (int s = 0; s < rows.length; s += m) {
-                int len = Math.min(m, rows.length - s);
-                buffer.fill(0);
-                for (int j = 0; j < len; j++) {
-                    buffer.position((long) j * size).put(images.pixels(), rows[s + j] * size, size);
-                }
-                buffer.position(0);
-                try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
-                    Tensor x = torch.from_blob(buffer, shape, floatOptions());
-                    Tensor z = call(encode, "encode", device.is_cuda() ? x.to(device, torch.ScalarType.Float) : x, "cannot encode "
-                            + images.name() + " images of shape " + images.channels() + " x " + images.height() + " x " + images.width());
-                    if (z.dim() != 2 || z.size(0) != m || z.size(1) != latentDim) {
-                        throw new LatentfieldException("the model " + label + " encodes " + images.name() + " images to shape " + shapeOf(z)
-                                + "; expected " + m + " x " + latentDim + ".");
-                    }
-                    Tensor host = z.to(new Device("cpu"), torch.ScalarType.Float).contiguous();
-                    host.data_ptr_float().get(codes, s * latentDim, len * latentDim);
-                }
+        forEachImageBatch(images, rows, (x, first, len, m) -> {
+            Tensor z = call(encode, "encode", x, "cannot encode " + images.name() + " images of shape " + images.channels() + " x "
+                    + images.height() + " x " + images.width());
+            if (z.dim() != 2 || z.size(0) != m || z.size(1) != latentDim) {
+                throw new LatentfieldException("the model " + label + " encodes " + images.name() + " images to shape " + shapeOf(z)
+                        + "; expected " + m + " x " + latentDim + ".");
             }
-        }
+            Tensor host = z.to(new Device("cpu"), torch.ScalarType.Float).contiguous();
+            host.data_ptr_float().get(codes, first * latentDim, len * latentDim);
+        });
         return codes;
     }
 
