@@ -10,10 +10,10 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.latentfield.LatentfieldException;
-import java.util.SplittableRandom;
 import org.latentfield.data.Datasets;
 import org.latentfield.data.ImageSet;
 import org.latentfield.data.Points;
+import org.latentfield.data.Subsets;
 import org.latentfield.data.StartPoints;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointResult;
@@ -149,8 +149,7 @@ final class AttractorsCommand implements Main.Command {
         if (n > data.count()) {
             throw new LatentfieldException("--samples " + n + " asks for more items than the " + data.count() + " of " + spec + ".");
         }
-        int[] rows = shuffle ? new SplittableRandom(seed).ints(0, data.count()).distinct().limit(n).toArray()
-                : java.util.stream.IntStream.range(0, n).toArray();
+        int[] rows = shuffle ? Subsets.seeded(data.count(), n, seed) : java.util.stream.IntStream.range(0, n).toArray();
         return new Points(n, map.latentDim(), map.encode(data, rows));
     }
 

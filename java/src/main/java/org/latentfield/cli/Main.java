@@ -38,6 +38,7 @@ public final class Main {
             "info", new InfoCommand(),
             "jacobian", new JacobianCommand(),
             "ood", new OodCommand(),
+            "probe", new ProbeCommand(),
             "omp", new OmpCommand(),
             "train", new TrainCommand());
 

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -22,6 +21,7 @@ import org.latentfield.data.Datasets;
 import org.latentfield.data.ImageSet;
 import org.latentfield.data.Npy;
 import org.latentfield.data.Points;
+import org.latentfield.data.Subsets;
 import org.latentfield.data.StartPoints;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointResult;
@@ -111,7 +111,7 @@ final class OodCommand implements Main.Command {
             try (NativeMlp mlp = choice.mlp()) {
                 ImageSet train = registry.load(cl.getOptionValue("train", "fashion-mnist:train"));
                 Points trainCodes = new Points(Math.min(trainSamples, train.count()), k,
-                        map.encode(train, subset(train.count(), trainSamples, seed)));
+                        map.encode(train, Subsets.seeded(train.count(), trainSamples, seed)));
                 Points attractorStarts = from.equals("train")
                         ? new Points(Math.min(2000, trainCodes.n()), k, java.util.Arrays.copyOf(trainCodes.data(), Math.min(2000, trainCodes.n()) * k))
                         : StartPoints.gaussian(2000, k, 1.0, seed);
@@ -130,7 +130,7 @@ final class OodCommand implements Main.Command {
                 List<Integer> setOf = new ArrayList<>();
                 for (int si = 0; si < sets.size(); si++) {
                     ImageSet data = registry.load(sets.get(si));
-                    int[] rows = subset(data.count(), samples, seed + 1 + si);
+                    int[] rows = Subsets.seeded(data.count(), samples, seed + 1 + si);
                     Points codes = new Points(rows.length, k, map.encode(data, rows));
                     FixedPointResult run = solve(map, mlp, codes, solver);
                     add(scores, "trajectory", OodScores.trajectory(run, refPoints, Device.CPU));
@@ -226,13 +226,6 @@ final class OodCommand implements Main.Command {
             }
             out.println(row);
         });
-    }
-
-    private static int[] subset(int count, int n, long seed) {
-        if (n >= count) {
-            return java.util.stream.IntStream.range(0, count).toArray();
-        }
-        return new SplittableRandom(seed).ints(0, count).distinct().limit(n).toArray();
     }
 
     private static int[] kList(String spec, int trainSamples) {

@@ -528,6 +528,33 @@ public final class TorchScriptAutoencoder implements DifferentiableMap {
         return errors;
     }
 
+    /**
+     * Decoded images D(z) of the n rows of z (n x k): n x imageSize pixels, row-major, in fixed
+     * zero-padded batches like {@link #apply}.
+     */
+    public float[] decodeImages(float[] z, int n, int imageSize) {
+        int m = evalBatch > 0 ? evalBatch : 256;
+        float[] images = new float[n * imageSize];
+        float[] batch = new float[m * latentDim];
+        for (int s = 0; s < n; s += m) {
+            int len = Math.min(m, n - s);
+            java.util.Arrays.fill(batch, 0);
+            System.arraycopy(z, s * latentDim, batch, 0, len * latentDim);
+            try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
+                Tensor zt = torch.from_blob(new FloatPointer(batch), new long[] {m, latentDim}, floatOptions());
+                Tensor y = call(decode, "decode", device.is_cuda() ? zt.to(device, torch.ScalarType.Float) : zt,
+                        "cannot decode " + m + " latent vectors");
+                if (y.numel() != (long) m * imageSize) {
+                    throw new LatentfieldException("the model " + label + " decodes " + m + " latent vectors to shape " + shapeOf(y)
+                            + "; expected " + m + " images of " + imageSize + " pixels.");
+                }
+                y.reshape(m, imageSize).to(new Device("cpu"), torch.ScalarType.Float).contiguous().data_ptr_float()
+                        .get(images, s * imageSize, len * imageSize);
+            }
+        }
+        return images;
+    }
+
     /** Work on one zero-padded batch: x (m images on the model's device), rows first .. first + len of the request. */
     private interface ImageBatch {
         void accept(Tensor x, int first, int len, int m);

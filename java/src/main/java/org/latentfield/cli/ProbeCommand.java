@@ -1,0 +1,247 @@
+package org.latentfield.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.latentfield.LatentfieldException;
+import org.latentfield.analysis.Probing;
+import org.latentfield.data.Datasets;
+import org.latentfield.data.ImageSet;
+import org.latentfield.data.Npy;
+import org.latentfield.data.Points;
+import org.latentfield.data.Subsets;
+import org.latentfield.data.StartPoints;
+import org.latentfield.dynamics.FixedPointResult;
+import org.latentfield.dynamics.FixedPointSolver;
+import org.latentfield.kernels.Device;
+import org.latentfield.kernels.NativeMlp;
+import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.FileDigest;
+import org.latentfield.report.Figures;
+import org.latentfield.report.OutputDirectory;
+
+/**
+ * {@code latentfield probe}: data-free weight probing (PAPER.md section 4.1): attractors reached
+ * from N(0, I) starts as an OMP dictionary for the latent codes of held-out data, against a
+ * random orthonormal basis (the paper's baseline) and the principal directions of training
+ * latents (ours).
+ */
+final class ProbeCommand implements Main.Command {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Override
+    public String summary() {
+        return "data-free probing: noise attractors as an OMP dictionary vs a random orthonormal basis and PCA of training latents";
+    }
+
+    @Override
+    public String synopsis() {
+        return "latentfield probe --model PATH --out DIR [--data DATA] [--train DATA] [--atoms 1,2,4,...] [--dictionary-size N] [options]";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        ModelOptions.add(o);
+        EngineChoice.addOption(o);
+        o.addOption(Option.builder().longOpt("data").hasArg().argName("DATA").desc("held-out samples to reconstruct (default fashion-mnist:test)").build());
+        o.addOption(Option.builder().longOpt("train").hasArg().argName("DATA").desc("training data for the PCA baseline (default fashion-mnist:train)").build());
+        o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("held-out samples (default 1000) and training samples (5x)").build());
+        o.addOption(Option.builder().longOpt("atoms").hasArg().argName("S,...").desc("sparsity levels (default 1, 2, 4, ... up to k)").build());
+        o.addOption(Option.builder().longOpt("dictionary-size").hasArg().argName("N").desc("noise starts, each iterated to its attractor (default 4k)").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of the starts, the basis and the subsets (default 0)").build());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
+                .desc("output directory: summary.json, mse.png, dictionary.npy (unit-norm attractors)").build());
+        o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
+        return o;
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
+        CommandLine cl = Args.parse(options(), args);
+        int samples = Args.integer(cl, "samples", 1000);
+        if (samples < 2) {
+            throw new LatentfieldException("--samples must be at least 2, got " + samples + ".");
+        }
+        long seed = Args.longValue(cl, "seed", 0);
+        String engine = EngineChoice.spec(cl);
+        Datasets registry = Datasets.defaults();
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
+             TorchScriptAutoencoder map = ModelOptions.open(cl)) {
+            int k = map.latentDim();
+            int dictSize = Args.integer(cl, "dictionary-size", 4 * k);
+            if (dictSize < 1) {
+                throw new LatentfieldException("--dictionary-size must be positive, got " + dictSize + ".");
+            }
+            int[] levels = levels(cl.getOptionValue("atoms"), k);
+            EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
+            Points dictionary;
+            try (NativeMlp mlp = choice.mlp()) {
+                Points starts = StartPoints.gaussian(dictSize, k, 1.0, seed);
+                FixedPointSolver.Options o = FixedPointSolver.Options.defaults();
+                FixedPointResult r = mlp != null ? FixedPointSolver.solveNative(mlp, starts, o, d -> { }) : FixedPointSolver.solve(map, starts, o);
+                dictionary = unitConverged(r, k);
+            }
+            if (dictionary.n() == 0) {
+                throw new LatentfieldException("none of the " + dictSize + " noise starts converged; there is no dictionary.");
+            }
+            ImageSet data = registry.load(cl.getOptionValue("data", "fashion-mnist:test"));
+            ImageSet train = registry.load(cl.getOptionValue("train", "fashion-mnist:train"));
+            int[] rows = Subsets.seeded(data.count(), samples, seed + 1);
+            Points codes = new Points(rows.length, k, map.encode(data, rows));
+            Points trainCodes = new Points(Math.min(5 * samples, train.count()), k, map.encode(train, Subsets.seeded(train.count(), 5 * samples, seed + 2)));
+            Points basis = Probing.randomOrthonormalBasis(k, seed);
+            Points pca = Probing.principalDirections(trainCodes, k);
+            float[] mean = mean(trainCodes);
+            Map<String, double[][]> curves = new LinkedHashMap<>();
+            ObjectNode s = JSON.createObjectNode();
+            Path model = Path.of(cl.getOptionValue("model"));
+            s.put("model", model.toString());
+            s.put("model_sha256", FileDigest.sha256(model));
+            s.put("engine", choice.description());
+            s.put("noise_starts", dictSize);
+            s.put("dictionary_atoms", dictionary.n());
+            s.put("samples", rows.length);
+            s.put("metric", "pixel MSE of D(reconstructed code) against the image, mean over samples");
+            s.put("baseline_reference_mse", pixelMse(map, data, rows, codes));
+            ArrayNode table = s.putArray("levels");
+            double[][] attractorCurve = new double[2][levels.length], basisCurve = new double[2][levels.length], pcaCurve = new double[2][levels.length];
+            for (int li = 0; li < levels.length; li++) {
+                int a = levels[li];
+                double mAttr = a <= dictionary.n() ? pixelMse(map, data, rows, Probing.reconstruct(dictionary, codes, a, Device.CPU)) : Double.NaN;
+                double mBasis = pixelMse(map, data, rows, Probing.reconstruct(basis, codes, a, Device.CPU));
+                double mPca = pixelMse(map, data, rows, projectPca(codes, pca, mean, a));
+                attractorCurve[0][li] = basisCurve[0][li] = pcaCurve[0][li] = a;
+                attractorCurve[1][li] = mAttr;
+                basisCurve[1][li] = mBasis;
+                pcaCurve[1][li] = mPca;
+                table.addObject().put("atoms", a).put("noise_attractors", mAttr).put("random_orthonormal_basis", mBasis).put("pca_of_training_latents", mPca);
+            }
+            curves.put("noise attractors (OMP)", attractorCurve);
+            curves.put("random orthonormal basis (OMP)", basisCurve);
+            curves.put("PCA of training latents", pcaCurve);
+            Figures.lines(dir.file("mse.png"), "Reconstruction from s atoms: " + model.getFileName(), "atoms s", "pixel MSE", curves);
+            try {
+                Npy.writeFloat32(dir.file("dictionary.npy"), dictionary.data(), dictionary.n(), k);
+                JSON.writeValue(dir.file("summary.json").toFile(), s);
+            } catch (IOException e) {
+                throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
+            }
+            dir.commit(List.of("summary.json", "mse.png", "dictionary.npy"));
+            if (cl.hasOption("json")) {
+                out.println(s.toPrettyString());
+            } else {
+                out.printf("%d atoms from %d noise starts; pixel MSE of %d held-out samples (full code: %.5f)%n", dictionary.n(), dictSize,
+                        rows.length, s.get("baseline_reference_mse").asDouble());
+                out.printf("%6s  %16s  %16s  %16s%n", "atoms", "noise attractors", "random basis", "PCA (train)");
+                for (int li = 0; li < levels.length; li++) {
+                    out.printf("%6d  %16.5f  %16.5f  %16.5f%n", levels[li], attractorCurve[1][li], basisCurve[1][li], pcaCurve[1][li]);
+                }
+                out.println("wrote " + dir.target());
+            }
+            return Main.OK;
+        }
+    }
+
+    /** Converged endpoints scaled to unit norm (OMP proper wants unit atoms); zero endpoints dropped. */
+    private static Points unitConverged(FixedPointResult r, int k) {
+        List<float[]> atoms = new ArrayList<>();
+        for (int i = 0; i < r.size(); i++) {
+            if (!r.converged(i)) {
+                continue;
+            }
+            float[] z = r.endpoints().row(i);
+            double n = 0;
+            for (float x : z) {
+                n += (double) x * x;
+            }
+            if (n > 0) {
+                for (int j = 0; j < k; j++) {
+                    z[j] /= (float) Math.sqrt(n);
+                }
+                atoms.add(z);
+            }
+        }
+        float[] d = new float[atoms.size() * k];
+        for (int i = 0; i < atoms.size(); i++) {
+            System.arraycopy(atoms.get(i), 0, d, i * k, k);
+        }
+        return new Points(atoms.size(), k, d);
+    }
+
+    /** mean + the projection of (z - mean) on the top-s principal directions. */
+    private static Points projectPca(Points codes, Points pca, float[] mean, int s) {
+        int k = codes.dim();
+        float[] out = new float[codes.n() * k];
+        for (int i = 0; i < codes.n(); i++) {
+            System.arraycopy(mean, 0, out, i * k, k);
+            for (int d = 0; d < Math.min(s, pca.n()); d++) {
+                double c = 0;
+                for (int j = 0; j < k; j++) {
+                    c += (codes.get(i, j) - mean[j]) * pca.get(d, j);
+                }
+                for (int j = 0; j < k; j++) {
+                    out[i * k + j] += (float) (c * pca.get(d, j));
+                }
+            }
+        }
+        return new Points(codes.n(), k, out);
+    }
+
+    private static double pixelMse(TorchScriptAutoencoder map, ImageSet data, int[] rows, Points codes) {
+        int size = data.imageSize();
+        float[] images = map.decodeImages(codes.data(), codes.n(), size);
+        double e = 0;
+        for (int i = 0; i < rows.length; i++) {
+            for (int q = 0; q < size; q++) {
+                double d = images[i * size + q] - data.pixels()[rows[i] * size + q];
+                e += d * d;
+            }
+        }
+        return e / ((double) rows.length * size);
+    }
+
+    private static float[] mean(Points p) {
+        float[] m = new float[p.dim()];
+        for (int i = 0; i < p.n(); i++) {
+            for (int j = 0; j < p.dim(); j++) {
+                m[j] += p.get(i, j) / p.n();
+            }
+        }
+        return m;
+    }
+
+    private static int[] levels(String spec, int k) {
+        if (spec == null) {
+            List<Integer> l = new ArrayList<>();
+            for (int a = 1; a < k; a *= 2) {
+                l.add(a);
+            }
+            l.add(k);
+            return l.stream().mapToInt(Integer::intValue).toArray();
+        }
+        try {
+            int[] l = java.util.Arrays.stream(spec.split(",")).map(String::strip).mapToInt(Integer::parseInt).toArray();
+            for (int a : l) {
+                if (a < 1 || a > k) {
+                    throw new LatentfieldException("--atoms values must be in [1, k = " + k + "], got " + a + ".");
+                }
+            }
+            return l;
+        } catch (NumberFormatException e) {
+            throw new LatentfieldException("--atoms must be comma-separated integers such as 1,2,4, got '" + spec + "'.");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package org.latentfield.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.latentfield.data.ImageSet;
+import org.latentfield.data.Npy;
+import org.latentfield.data.SyntheticImages;
+import org.latentfield.map.torch.TorchTrainer;
+import org.latentfield.train.MlpArchitecture;
+import org.latentfield.train.TrainOptions;
+
+/** {@code latentfield probe}: with s = k atoms the orthonormal basis and PCA reconstruct every code exactly. */
+class ProbeCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void fullBasesReconstructExactly() throws Exception {
+        ImageSet blobs = SyntheticImages.blobs(100, 1);
+        Path model = dir.resolve("mlp.pt");
+        TorchTrainer.train(MlpArchitecture.of(1, 28, 28, new int[] {32}, 4, "tanh"), blobs, blobs, new TrainOptions(2, 16, 1e-3, 1e-4, 2),
+                model, e -> { }, (n, loss) -> { });
+        Npy.writeFloat32(dir.resolve("d.npy"), blobs.pixels(), 100, 1, 28, 28);
+        String data = dir.resolve("d.npy").toString();
+        CliHarness r = CliHarness.run("probe", "--model", model.toString(), "--data", data, "--train", data, "--samples", "20",
+                "--out", dir.resolve("p").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("p/summary.json").toFile());
+        double full = s.get("baseline_reference_mse").asDouble();
+        JsonNode last = s.get("levels").get(s.get("levels").size() - 1);
+        assertEquals(4, last.get("atoms").asInt());
+        assertEquals(full, last.get("random_orthonormal_basis").asDouble(), 1e-5 * (1 + full));
+        assertEquals(full, last.get("pca_of_training_latents").asDouble(), 1e-5 * (1 + full));
+        assertTrue(Files.size(dir.resolve("p/mse.png")) > 5000);
+        CliHarness.expectFailure("--atoms values must be in [1, k = 4]", "probe", "--model", model.toString(), "--data", data, "--train",
+                data, "--atoms", "1,9", "--out", dir.resolve("q").toString());
+    }
+}
