@@ -32,15 +32,16 @@ public final class Main {
         Options options();
     }
 
-    private static final Map<String, Command> COMMANDS = Map.of(
-            "attractors", new AttractorsCommand(),
-            "field", new FieldCommand(),
-            "info", new InfoCommand(),
-            "jacobian", new JacobianCommand(),
-            "ood", new OodCommand(),
-            "probe", new ProbeCommand(),
-            "omp", new OmpCommand(),
-            "train", new TrainCommand());
+    private static final Map<String, Command> COMMANDS = Map.ofEntries(
+            Map.entry("attractors", new AttractorsCommand()),
+            Map.entry("field", new FieldCommand()),
+            Map.entry("info", new InfoCommand()),
+            Map.entry("jacobian", new JacobianCommand()),
+            Map.entry("memorization", new MemorizationCommand()),
+            Map.entry("ood", new OodCommand()),
+            Map.entry("probe", new ProbeCommand()),
+            Map.entry("omp", new OmpCommand()),
+            Map.entry("train", new TrainCommand()));
 
     private Main() {}
 

@@ -154,6 +154,49 @@ public final class Figures {
         write(png, chart);
     }
 
+    /**
+     * A montage of grayscale images (pixels in [0, 1], h x w each): one row per entry of
+     * {@code rows}, each image scaled up by {@code scale}, with a label left of every row.
+     */
+    public static void montage(Path png, Map<String, float[][]> rows, int h, int w, int scale) {
+        int cols = rows.values().stream().mapToInt(r -> r.length).max().orElse(1);
+        int label = 260, pad = 4;
+        int width = label + cols * (w * scale + pad) + pad, height = rows.size() * (h * scale + pad) + pad;
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(Math.max(width, 1), Math.max(height, 1),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font("SansSerif", Font.PLAIN, 13));
+        int r = 0;
+        for (var e : rows.entrySet()) {
+            int y0 = pad + r * (h * scale + pad);
+            g.drawString(e.getKey(), 6, y0 + h * scale / 2 + 5);
+            float[][] images = e.getValue();
+            for (int c = 0; c < images.length; c++) {
+                int x0 = label + pad + c * (w * scale + pad);
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        int v = Math.round(255 * Math.max(0, Math.min(1, images[c][y * w + x])));
+                        g.setColor(new Color(v, v, v));
+                        g.fillRect(x0 + x * scale, y0 + y * scale, scale, scale);
+                    }
+                }
+            }
+            r++;
+        }
+        g.dispose();
+        try {
+            if (png.getParent() != null) {
+                Files.createDirectories(png.getParent());
+            }
+            javax.imageio.ImageIO.write(img, "png", png.toFile());
+        } catch (IOException e) {
+            throw new LatentfieldException("figure " + png + " cannot be written: " + e.getMessage() + ".", e);
+        }
+    }
+
     /** The viridis colour map (matplotlib's, 9 anchors interpolated in RGB) on [0, max]. */
     static PaintScale viridis(double max) {
         int[][] anchors = {{68, 1, 84}, {71, 44, 122}, {59, 81, 139}, {44, 113, 142}, {33, 144, 141}, {39, 173, 129},

@@ -1,0 +1,169 @@
+package org.latentfield.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.latentfield.LatentfieldException;
+import org.latentfield.analysis.Memorization;
+import org.latentfield.data.Datasets;
+import org.latentfield.data.ImageSet;
+import org.latentfield.data.Points;
+import org.latentfield.data.StartPoints;
+import org.latentfield.data.Subsets;
+import org.latentfield.dynamics.Attractors;
+import org.latentfield.dynamics.FixedPointResult;
+import org.latentfield.dynamics.FixedPointSolver;
+import org.latentfield.dynamics.MergeRule;
+import org.latentfield.kernels.Device;
+import org.latentfield.kernels.NativeMlp;
+import org.latentfield.map.ModelSource;
+import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.FileDigest;
+import org.latentfield.report.Figures;
+import org.latentfield.report.OutputDirectory;
+
+/**
+ * {@code latentfield memorization}: memorization vs generalization across models (PAPER.md
+ * section 3, figure 2): attractors from training samples, their memorization coefficient and
+ * generalization entropy, test reconstruction error and attractor counts from train, test and
+ * noise starts.
+ */
+final class MemorizationCommand implements Main.Command {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Override
+    public String summary() {
+        return "memorization coefficient, generalization entropy, test error and attractor counts of one or more models (paper figure 2)";
+    }
+
+    @Override
+    public String synopsis() {
+        return "latentfield memorization --model PATH[,PATH...] --out DIR [--train DATA] [--test DATA] [--samples N]";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("model").hasArg().argName("PATH,...").required().desc("one or more TorchScript autoencoders").build());
+        o.addOption(Option.builder().longOpt("train").hasArg().argName("DATA").desc("training data (default fashion-mnist:train)").build());
+        o.addOption(Option.builder().longOpt("test").hasArg().argName("DATA").desc("test data (default fashion-mnist:test)").build());
+        o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("starts from each of train, test and N(0, I) (default 1000)").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of subsets and noise (default 0)").build());
+        EngineChoice.addOption(o);
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
+                .desc("output directory: summary.json, memorization.png, attractors.png (decoded attractors per model)").build());
+        o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
+        return o;
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
+        CommandLine cl = Args.parse(options(), args);
+        int samples = Args.integer(cl, "samples", 1000);
+        if (samples < 2) {
+            throw new LatentfieldException("--samples must be at least 2, got " + samples + ".");
+        }
+        long seed = Args.longValue(cl, "seed", 0);
+        String engine = EngineChoice.spec(cl);
+        Datasets registry = Datasets.defaults();
+        ImageSet train = registry.load(cl.getOptionValue("train", "fashion-mnist:train"));
+        ImageSet test = registry.load(cl.getOptionValue("test", "fashion-mnist:test"));
+        Points trainImages = new Points(train.count(), train.imageSize(), train.pixels());
+        int[] trainRows = Subsets.seeded(train.count(), samples, seed + 1), testRows = Subsets.seeded(test.count(), samples, seed + 2);
+        ObjectNode summary = JSON.createObjectNode();
+        summary.put("train", cl.getOptionValue("train", "fashion-mnist:train"));
+        summary.put("test", cl.getOptionValue("test", "fashion-mnist:test"));
+        summary.put("samples", samples);
+        summary.put("merge", MergeRule.paperDefault().spec());
+        ArrayNode models = summary.putArray("models");
+        Map<String, float[][]> montage = new LinkedHashMap<>();
+        List<double[]> byK = new ArrayList<>();
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")))) {
+            for (String m : cl.getOptionValue("model").split(",")) {
+                Path path = Path.of(m.strip());
+                try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(path))) {
+                    int k = map.latentDim();
+                    EngineChoice choice = EngineChoice.choose(engine, map, path.toString());
+                    try (NativeMlp mlp = choice.mlp()) {
+                        FixedPointSolver.Options o = FixedPointSolver.Options.defaults();
+                        Attractors fromTrain = attractors(map, mlp, new Points(trainRows.length, k, map.encode(train, trainRows)), o);
+                        Attractors fromTest = attractors(map, mlp, new Points(testRows.length, k, map.encode(test, testRows)), o);
+                        Attractors fromNoise = attractors(map, mlp, StartPoints.gaussian(samples, k, 1.0, seed), o);
+                        int a = fromTrain.count();
+                        float[] z = new float[a * k];
+                        for (int i = 0; i < a; i++) {
+                            System.arraycopy(fromTrain.attractors().get(i).point(), 0, z, i * k, k);
+                        }
+                        Points decoded = new Points(a, train.imageSize(), map.decodeImages(z, a, train.imageSize()));
+                        Memorization.Coefficient c = a > 0 ? Memorization.coefficient(decoded, trainImages, Device.CPU) : null;
+                        double testMse = java.util.Arrays.stream(map.reconstructionErrors(test, testRows)).average().orElse(Double.NaN);
+                        int entropy = Memorization.generalizationEntropy(decoded, 0.9);
+                        ObjectNode r = models.addObject();
+                        r.put("model", path.toString()).put("sha256", FileDigest.sha256(path)).put("latent_dim", k).put("engine", choice.description());
+                        r.put("memorization_mean", c == null ? Double.NaN : c.mean()).put("memorization_std", c == null ? Double.NaN : c.std());
+                        r.put("test_mse", testMse).put("generalization_entropy", entropy);
+                        r.put("attractors_from_train", a).put("attractors_from_test", fromTest.count()).put("attractors_from_noise", fromNoise.count());
+                        float[][] shown = new float[Math.min(a, 12)][];
+                        for (int i = 0; i < shown.length; i++) {
+                            shown[i] = decoded.row(i);
+                        }
+                        montage.put(path.getFileName() + " (k = " + k + ")", shown);
+                        byK.add(new double[] {k, c == null ? Double.NaN : c.mean(), testMse});
+                    }
+                }
+            }
+            figures(dir, byK);
+            Figures.montage(dir.file("attractors.png"), montage, train.height(), train.width(), 3);
+            try {
+                JSON.writeValue(dir.file("summary.json").toFile(), summary);
+            } catch (IOException e) {
+                throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
+            }
+            dir.commit(List.of("summary.json", "memorization.png", "attractors.png"));
+            if (cl.hasOption("json")) {
+                out.println(summary.toPrettyString());
+            } else {
+                out.printf("%-34s %4s %18s %10s %8s %20s%n", "model", "k", "memorization", "test MSE", "entropy", "attractors tr/te/noise");
+                for (var r : summary.get("models")) {
+                    out.printf("%-34s %4d %9.4f +- %5.3f %10.5f %8d %8d/%d/%d%n", Path.of(r.get("model").asText()).getFileName(), r.get("latent_dim").asInt(),
+                            r.get("memorization_mean").asDouble(), r.get("memorization_std").asDouble(), r.get("test_mse").asDouble(),
+                            r.get("generalization_entropy").asInt(), r.get("attractors_from_train").asInt(), r.get("attractors_from_test").asInt(),
+                            r.get("attractors_from_noise").asInt());
+                }
+                out.println("wrote " + dir.target());
+            }
+            return Main.OK;
+        }
+    }
+
+    private static Attractors attractors(TorchScriptAutoencoder map, NativeMlp mlp, Points starts, FixedPointSolver.Options o) {
+        FixedPointResult r = mlp != null ? FixedPointSolver.solveNative(mlp, starts, o, d -> { }) : FixedPointSolver.solve(map, starts, o);
+        return Attractors.find(r, MergeRule.paperDefault());
+    }
+
+    private static void figures(OutputDirectory dir, List<double[]> byK) {
+        byK.sort((a, b) -> Double.compare(a[0], b[0]));
+        double[][] mem = new double[2][byK.size()], mse = new double[2][byK.size()];
+        for (int i = 0; i < byK.size(); i++) {
+            mem[0][i] = mse[0][i] = byK.get(i)[0];
+            mem[1][i] = byK.get(i)[1];
+            mse[1][i] = byK.get(i)[2] * 10;
+        }
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("memorization coefficient", mem);
+        series.put("test MSE x 10", mse);
+        Figures.lines(dir.file("memorization.png"), "Memorization vs generalization across bottlenecks", "latent dimension k", "value", series);
+    }
+}
