@@ -77,6 +77,13 @@ public final class TorchTrainer {
                                           Path checkpoints, Consumer<EpochRecord> onEpoch, BatchListener onBatch) {
         check(arch, train);
         check(arch, test);
+        if (checkpoints != null && options.checkpointEvery() > 0) {
+            try {
+                java.nio.file.Files.createDirectories(checkpoints);
+            } catch (java.io.IOException e) {
+                throw new LatentfieldException("checkpoint directory " + checkpoints + " cannot be created: " + e.getMessage() + ".", e);
+            }
+        }
         torch.manual_seed(options.seed());
         List<EpochRecord> log = new ArrayList<>();
         try (PointerScope outer = new PointerScope()) {

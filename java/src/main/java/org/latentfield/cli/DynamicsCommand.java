@@ -1,0 +1,173 @@
+package org.latentfield.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.latentfield.LatentfieldException;
+import org.latentfield.analysis.Chamfer;
+import org.latentfield.analysis.Detection;
+import org.latentfield.analysis.Memorization;
+import org.latentfield.analysis.OodScores;
+import org.latentfield.data.Datasets;
+import org.latentfield.data.ImageSet;
+import org.latentfield.data.Points;
+import org.latentfield.data.StartPoints;
+import org.latentfield.data.Subsets;
+import org.latentfield.dynamics.Attractors;
+import org.latentfield.dynamics.FixedPointResult;
+import org.latentfield.dynamics.FixedPointSolver;
+import org.latentfield.dynamics.MergeRule;
+import org.latentfield.kernels.Device;
+import org.latentfield.map.ModelSource;
+import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.Figures;
+import org.latentfield.report.OutputDirectory;
+
+/**
+ * {@code latentfield dynamics}: how the latent dynamics change over training (PAPER.md section
+ * 3, figure 3), over a checkpoint series: memorization coefficient, test error, share of
+ * distinct attractors from train / test / noise starts, Chamfer similarity of train- and
+ * noise-derived attractors, and FPR95 separating noise trajectories from training ones.
+ */
+final class DynamicsCommand implements Main.Command {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Override
+    public String summary() {
+        return "attractor statistics over a checkpoint series: memorization, test error, distinct attractors, Chamfer, FPR95 (paper figure 3)";
+    }
+
+    @Override
+    public String synopsis() {
+        return "latentfield dynamics --checkpoints DIR --out DIR [--train DATA] [--test DATA] [--samples N]";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("checkpoints").hasArg().argName("DIR").required().desc("a directory of *.pt checkpoints, in name order").build());
+        o.addOption(Option.builder().longOpt("train").hasArg().argName("DATA").desc("training data (default fashion-mnist:train)").build());
+        o.addOption(Option.builder().longOpt("test").hasArg().argName("DATA").desc("test data (default fashion-mnist:test)").build());
+        o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("starts from each of train, test and N(0, I) (default 1000; the paper: 5000)").build());
+        o.addOption(Option.builder().longOpt("max-iter").hasArg().argName("N").desc("iteration cap (default 3000)").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of subsets and noise (default 0)").build());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory: summary.json, dynamics.png").build());
+        o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
+        return o;
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
+        CommandLine cl = Args.parse(options(), args);
+        int samples = Args.integer(cl, "samples", 1000);
+        if (samples < 2) {
+            throw new LatentfieldException("--samples must be at least 2, got " + samples + ".");
+        }
+        long seed = Args.longValue(cl, "seed", 0);
+        Path ckDir = Path.of(cl.getOptionValue("checkpoints"));
+        List<Path> checkpoints;
+        try (Stream<Path> files = Files.list(ckDir)) {
+            checkpoints = files.filter(p -> p.toString().endsWith(".pt")).sorted().toList();
+        } catch (IOException e) {
+            throw new LatentfieldException("--checkpoints " + ckDir + " cannot be read: " + e.getMessage() + ".");
+        }
+        if (checkpoints.isEmpty()) {
+            throw new LatentfieldException("--checkpoints " + ckDir + " holds no .pt files.");
+        }
+        Datasets registry = Datasets.defaults();
+        ImageSet train = registry.load(cl.getOptionValue("train", "fashion-mnist:train"));
+        ImageSet test = registry.load(cl.getOptionValue("test", "fashion-mnist:test"));
+        Points trainImages = new Points(train.count(), train.imageSize(), train.pixels());
+        int[] trainRows = Subsets.seeded(train.count(), samples, seed + 1), testRows = Subsets.seeded(test.count(), samples, seed + 2);
+        FixedPointSolver.Options o = new FixedPointSolver.Options(FixedPointSolver.Options.DEFAULT_TOL, Args.integer(cl, "max-iter", 3000),
+                FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, 1024, 1);
+        ObjectNode summary = JSON.createObjectNode();
+        summary.put("checkpoints", ckDir.toString());
+        summary.put("samples", samples);
+        ArrayNode rows = summary.putArray("series");
+        double[][] mem = new double[2][checkpoints.size()], mse = new double[2][checkpoints.size()], distinct = new double[2][checkpoints.size()],
+                chamfer = new double[2][checkpoints.size()], fpr = new double[2][checkpoints.size()];
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")))) {
+            for (int c = 0; c < checkpoints.size(); c++) {
+                try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(checkpoints.get(c)))) {
+                    int k = map.latentDim();
+                    FixedPointResult rTrain = FixedPointSolver.solve(map, new Points(trainRows.length, k, map.encode(train, trainRows)), o);
+                    FixedPointResult rTest = FixedPointSolver.solve(map, new Points(testRows.length, k, map.encode(test, testRows)),
+                            o.withRecordEvery(0));
+                    FixedPointResult rNoise = FixedPointSolver.solve(map, StartPoints.gaussian(samples, k, 1.0, seed), o);
+                    MergeRule rule = MergeRule.paperDefault();
+                    Attractors aTrain = Attractors.find(rTrain, rule), aTest = Attractors.find(rTest, rule), aNoise = Attractors.find(rNoise, rule);
+                    Points pTrain = points(aTrain, k), pNoise = points(aNoise, k);
+                    Points decoded = new Points(pTrain.n(), train.imageSize(), map.decodeImages(pTrain.data(), pTrain.n(), train.imageSize()));
+                    double memorization = pTrain.n() > 0 ? Memorization.coefficient(decoded, trainImages, Device.CPU).mean() : Double.NaN;
+                    double testMse = java.util.Arrays.stream(map.reconstructionErrors(test, testRows)).average().orElse(Double.NaN);
+                    double chamferSim = pTrain.n() > 0 && pNoise.n() > 0 ? Chamfer.similarity(pTrain, pNoise, Device.CPU) : Double.NaN;
+                    double fpr95 = pTrain.n() > 0
+                            ? Detection.fpr95(OodScores.trajectory(rTrain, pTrain, Device.CPU), OodScores.trajectory(rNoise, pTrain, Device.CPU))
+                            : Double.NaN;
+                    ObjectNode r = rows.addObject();
+                    r.put("checkpoint", checkpoints.get(c).getFileName().toString());
+                    r.put("memorization", memorization).put("test_mse", testMse);
+                    r.put("attractors_train", aTrain.count()).put("attractors_test", aTest.count()).put("attractors_noise", aNoise.count());
+                    r.put("distinct_share_train", (double) aTrain.count() / samples).put("distinct_share_test", (double) aTest.count() / samples)
+                            .put("distinct_share_noise", (double) aNoise.count() / samples);
+                    r.put("chamfer_train_noise", chamferSim).put("fpr95_noise_vs_train_trajectories", fpr95);
+                    double x = c + 1;
+                    mem[0][c] = mse[0][c] = distinct[0][c] = chamfer[0][c] = fpr[0][c] = x;
+                    mem[1][c] = memorization;
+                    mse[1][c] = testMse * 10;
+                    distinct[1][c] = (double) aTrain.count() / samples * 10;
+                    chamfer[1][c] = chamferSim;
+                    fpr[1][c] = fpr95;
+                }
+            }
+            Map<String, double[][]> series = new LinkedHashMap<>();
+            series.put("memorization coefficient", mem);
+            series.put("test MSE x 10", mse);
+            series.put("distinct train attractors (share x 10)", distinct);
+            series.put("Chamfer(train, noise attractors)", chamfer);
+            series.put("FPR95 noise vs train trajectories", fpr);
+            Figures.lines(dir.file("dynamics.png"), "Latent dynamics over training: " + ckDir.getFileName(), "checkpoint (name order)", "value", series);
+            try {
+                JSON.writeValue(dir.file("summary.json").toFile(), summary);
+            } catch (IOException e) {
+                throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
+            }
+            dir.commit(List.of("summary.json", "dynamics.png"));
+            if (cl.hasOption("json")) {
+                out.println(summary.toPrettyString());
+            } else {
+                out.printf("%-16s %12s %10s %16s %9s %7s%n", "checkpoint", "memorization", "test MSE", "attr tr/te/noise", "Chamfer", "FPR95");
+                for (var r : summary.get("series")) {
+                    out.printf("%-16s %12.4f %10.5f %8d/%d/%d %9.4f %7.3f%n", r.get("checkpoint").asText(), r.get("memorization").asDouble(),
+                            r.get("test_mse").asDouble(), r.get("attractors_train").asInt(), r.get("attractors_test").asInt(),
+                            r.get("attractors_noise").asInt(), r.get("chamfer_train_noise").asDouble(), r.get("fpr95_noise_vs_train_trajectories").asDouble());
+                }
+                out.println("wrote " + dir.target());
+            }
+            return Main.OK;
+        }
+    }
+
+    private static Points points(Attractors a, int k) {
+        float[] z = new float[a.count() * k];
+        for (int i = 0; i < a.count(); i++) {
+            System.arraycopy(a.attractors().get(i).point(), 0, z, i * k, k);
+        }
+        return new Points(a.count(), k, z);
+    }
+}

@@ -1,0 +1,43 @@
+package org.latentfield.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.latentfield.data.ImageSet;
+import org.latentfield.data.Npy;
+import org.latentfield.data.SyntheticImages;
+import org.latentfield.map.torch.TorchTrainer;
+import org.latentfield.train.MlpArchitecture;
+import org.latentfield.train.TrainOptions;
+
+/** {@code latentfield dynamics} over a two-checkpoint series; an empty directory is refused in one sentence. */
+class DynamicsCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void oneRowPerCheckpoint() throws Exception {
+        ImageSet blobs = SyntheticImages.blobs(80, 1);
+        Npy.writeFloat32(dir.resolve("d.npy"), blobs.pixels(), 80, 1, 28, 28);
+        Path ck = dir.resolve("ck");
+        TorchTrainer.train(MlpArchitecture.of(1, 28, 28, new int[] {32}, 3, "tanh"), blobs, blobs,
+                new TrainOptions(2, 16, 1e-3, 1e-4, 2, 0, 1.0, 0.0, 1), dir.resolve("final.pt"), ck, e -> { }, (n, loss) -> { });
+        String data = dir.resolve("d.npy").toString();
+        CliHarness r = CliHarness.run("dynamics", "--checkpoints", ck.toString(), "--train", data, "--test", data, "--samples", "20",
+                "--max-iter", "300", "--out", dir.resolve("o").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("o/summary.json").toFile());
+        assertEquals(2, s.get("series").size());
+        assertEquals("epoch-0001.pt", s.get("series").get(0).get("checkpoint").asText());
+        assertTrue(Files.size(dir.resolve("o/dynamics.png")) > 5000);
+        Files.createDirectories(dir.resolve("empty"));
+        CliHarness.expectFailure("holds no .pt files", "dynamics", "--checkpoints", dir.resolve("empty").toString(), "--out",
+                dir.resolve("x").toString());
+    }
+}
