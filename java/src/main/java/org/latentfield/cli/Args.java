@@ -16,6 +16,15 @@ final class Args {
         return cl;
     }
 
+    /** --samples (default {@code fallback}), at least 2. */
+    static int samples(CommandLine cl, int fallback) throws ParseException {
+        int samples = integer(cl, "samples", fallback);
+        if (samples < 2) {
+            throw new org.latentfield.LatentfieldException("--samples must be at least 2, got " + samples + ".");
+        }
+        return samples;
+    }
+
     static int integer(CommandLine cl, String name, int fallback) throws ParseException {
         String v = cl.getOptionValue(name);
         if (v == null) {

@@ -73,10 +73,7 @@ final class DynamicsCommand implements Main.Command {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
         CommandLine cl = Args.parse(options(), args);
-        int samples = Args.integer(cl, "samples", 1000);
-        if (samples < 2) {
-            throw new LatentfieldException("--samples must be at least 2, got " + samples + ".");
-        }
+        int samples = Args.samples(cl, 1000);
         long seed = Args.longValue(cl, "seed", 0);
         Path ckDir = Path.of(cl.getOptionValue("checkpoints"));
         List<Path> checkpoints;
@@ -111,7 +108,7 @@ final class DynamicsCommand implements Main.Command {
                     FixedPointResult rNoise = FixedPointSolver.solve(map, StartPoints.gaussian(samples, k, 1.0, seed), o);
                     MergeRule rule = MergeRule.paperDefault();
                     Attractors aTrain = Attractors.find(rTrain, rule), aTest = Attractors.find(rTest, rule), aNoise = Attractors.find(rNoise, rule);
-                    Points pTrain = points(aTrain, k), pNoise = points(aNoise, k);
+                    Points pTrain = aTrain.points(k), pNoise = aNoise.points(k);
                     Points decoded = new Points(pTrain.n(), train.imageSize(), map.decodeImages(pTrain.data(), pTrain.n(), train.imageSize()));
                     double memorization = pTrain.n() > 0 ? Memorization.coefficient(decoded, trainImages, Device.CPU).mean() : Double.NaN;
                     double testMse = java.util.Arrays.stream(map.reconstructionErrors(test, testRows)).average().orElse(Double.NaN);
@@ -161,13 +158,5 @@ final class DynamicsCommand implements Main.Command {
             }
             return Main.OK;
         }
-    }
-
-    private static Points points(Attractors a, int k) {
-        float[] z = new float[a.count() * k];
-        for (int i = 0; i < a.count(); i++) {
-            System.arraycopy(a.attractors().get(i).point(), 0, z, i * k, k);
-        }
-        return new Points(a.count(), k, z);
     }
 }

@@ -71,10 +71,7 @@ final class MemorizationCommand implements Main.Command {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
         CommandLine cl = Args.parse(options(), args);
-        int samples = Args.integer(cl, "samples", 1000);
-        if (samples < 2) {
-            throw new LatentfieldException("--samples must be at least 2, got " + samples + ".");
-        }
+        int samples = Args.samples(cl, 1000);
         long seed = Args.longValue(cl, "seed", 0);
         String engine = EngineChoice.spec(cl);
         Datasets registry = Datasets.defaults();
@@ -102,11 +99,7 @@ final class MemorizationCommand implements Main.Command {
                         Attractors fromTest = attractors(map, mlp, new Points(testRows.length, k, map.encode(test, testRows)), o);
                         Attractors fromNoise = attractors(map, mlp, StartPoints.gaussian(samples, k, 1.0, seed), o);
                         int a = fromTrain.count();
-                        float[] z = new float[a * k];
-                        for (int i = 0; i < a; i++) {
-                            System.arraycopy(fromTrain.attractors().get(i).point(), 0, z, i * k, k);
-                        }
-                        Points decoded = new Points(a, train.imageSize(), map.decodeImages(z, a, train.imageSize()));
+                        Points decoded = new Points(a, train.imageSize(), map.decodeImages(fromTrain.points(k).data(), a, train.imageSize()));
                         Memorization.Coefficient c = a > 0 ? Memorization.coefficient(decoded, trainImages, Device.CPU) : null;
                         double testMse = java.util.Arrays.stream(map.reconstructionErrors(test, testRows)).average().orElse(Double.NaN);
                         int entropy = Memorization.generalizationEntropy(decoded, 0.9);

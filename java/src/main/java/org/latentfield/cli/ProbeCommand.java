@@ -71,10 +71,7 @@ final class ProbeCommand implements Main.Command {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
         CommandLine cl = Args.parse(options(), args);
-        int samples = Args.integer(cl, "samples", 1000);
-        if (samples < 2) {
-            throw new LatentfieldException("--samples must be at least 2, got " + samples + ".");
-        }
+        int samples = Args.samples(cl, 1000);
         long seed = Args.longValue(cl, "seed", 0);
         String engine = EngineChoice.spec(cl);
         Datasets registry = Datasets.defaults();

@@ -32,6 +32,15 @@ public record Attractors(List<Attractor> attractors, int[] basin, MergeRule rule
         return attractors.size();
     }
 
+    /** The representatives as rows (count x k), largest basin first. */
+    public org.latentfield.data.Points points(int k) {
+        float[] z = new float[count() * k];
+        for (int i = 0; i < count(); i++) {
+            System.arraycopy(attractors.get(i).point(), 0, z, i * k, k);
+        }
+        return new org.latentfield.data.Points(count(), k, z);
+    }
+
     /**
      * Deduplicates the converged endpoints of {@code result} with {@code rule}, greedily in start
      * order: an endpoint joins the first attractor (in order of creation) whose representative
