@@ -66,7 +66,7 @@ def distances_torch():
 def spectra_torch():
     import torch
     for k in (16, 128):
-        n = (2000 if k == 16 else 50) if QUICK else (20000 if k == 16 else 200)
+        n = (2000 if k == 16 else 50) if QUICK else (20000 if k == 16 else 50)
         g = torch.Generator().manual_seed(7)
         j = (torch.randn(n, k, k, generator=g) / k ** 0.5).double()
 

@@ -140,7 +140,7 @@ void bench_dedup(bool gpu) {
 
 void bench_spectra(bool gpu) {
     for (int32_t k : {16, 128}) {
-        const int64_t n = quick ? (k == 16 ? 2000 : 50) : (k == 16 ? 20000 : 200);
+        const int64_t n = quick ? (k == 16 ? 2000 : 50) : (k == 16 ? 20000 : 50);
         auto j = gaussian(7, size_t(n * k * k), 1.0f / std::sqrt(float(k)));
         std::vector<float> norm(static_cast<size_t>(n)), radius(static_cast<size_t>(n));
         const std::string shape = "n=" + std::to_string(n) + " k=" + std::to_string(k) + " iters<=1000 tol=1e-10";

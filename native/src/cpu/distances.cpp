@@ -145,28 +145,30 @@ extern "C" lf_status lf_knn_mean_distance_cpu(int64_t n, int64_t m, int64_t dim,
         lf::require(k >= 1 && k <= m, "k must be in [1, m]");
         if (n == 0) return;
         const Screen s = prepare(n, m, dim, x, ref, LF_METRIC_EUCLIDEAN);
-        const int64_t tile = std::max<int64_t>(1, std::min<int64_t>(256, (int64_t{1} << 24) / m));
-        std::vector<float> dots;
-        for (int64_t q0 = 0; q0 < n; q0 += tile) {
-            const int64_t rows = std::min(n, q0 + tile) - q0;
-            dots.resize(static_cast<size_t>(rows * m));
-            lf::gemm_nt(rows, m, dim, s.x.data() + q0 * dim, dim, s.set.data(), dim, dots.data(), m);
-            lf::parallel_for(rows, 4, [&](int64_t r0, int64_t r1) {
-                std::vector<int32_t> order(static_cast<size_t>(m));
-                for (int64_t r = r0; r < r1; ++r) {
-                    const float* d = dots.data() + r * m;
-                    for (int64_t j = 0; j < m; ++j) order[j] = static_cast<int32_t>(j);
-                    auto closer = [&](int32_t a, int32_t b) {
-                        const float sa = s.set_sq[a] - 2 * d[a], sb = s.set_sq[b] - 2 * d[b];
-                        return sa < sb || (sa == sb && a < b);
-                    };
-                    if (k < m) std::nth_element(order.begin(), order.begin() + k, order.end(), closer);
-                    double sum = 0;
-                    for (int32_t p = 0; p < k; ++p) sum += lf::euclidean(x + (q0 + r) * dim, ref + order[p] * dim, dim);
-                    mean[q0 + r] = static_cast<float>(sum / k);
-                }
-            });
-        }
+        const int64_t tile = std::max<int64_t>(1, std::min<int64_t>(64, (int64_t{1} << 22) / m));
+        lf::parallel_for(n, tile, [&](int64_t q0, int64_t q1) {
+            const int64_t rows = q1 - q0;
+            std::vector<float> dots(static_cast<size_t>(rows * m)), score(static_cast<size_t>(m)), pick(static_cast<size_t>(m));
+            std::vector<int32_t> chosen(static_cast<size_t>(k));
+            lf::gemm_nt_serial(rows, m, dim, s.x.data() + q0 * dim, dim, s.set.data(), dim, dots.data(), m);
+            for (int64_t r = 0; r < rows; ++r) {
+                // screened squared distances up to the query's own norm; the K-th smallest by
+                // nth_element on a copy, then the K rows at or below it (ties: lower index)
+                const float* d = dots.data() + r * m;
+                for (int64_t j = 0; j < m; ++j) score[j] = s.set_sq[j] - 2 * d[j];
+                std::copy(score.begin(), score.end(), pick.begin());
+                std::nth_element(pick.begin(), pick.begin() + (k - 1), pick.end());
+                const float kth = pick[static_cast<size_t>(k - 1)];
+                int32_t taken = 0;
+                for (int64_t j = 0; j < m && taken < k; ++j)
+                    if (score[j] < kth) chosen[static_cast<size_t>(taken++)] = static_cast<int32_t>(j);
+                for (int64_t j = 0; j < m && taken < k; ++j)
+                    if (score[j] == kth) chosen[static_cast<size_t>(taken++)] = static_cast<int32_t>(j);
+                double sum = 0;
+                for (int32_t p = 0; p < k; ++p) sum += lf::euclidean(x + (q0 + r) * dim, ref + int64_t(chosen[static_cast<size_t>(p)]) * dim, dim);
+                mean[q0 + r] = static_cast<float>(sum / k);
+            }
+        });
     });
 }
 

@@ -58,8 +58,8 @@ void gemm_nt_builtin(int64_t m, int64_t n, int64_t k, const float* a, int64_t ld
     });
 }
 
-void gemm_nt(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
-             int64_t ldc) {
+void gemm_nt_serial(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                    int64_t ldc) {
     if (m == 0 || n == 0) return;
     cblas_sgemm_fn f;
     {
@@ -70,9 +70,24 @@ void gemm_nt(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const
     if (f != nullptr && m < limit && n < limit && k < limit && lda < limit && ldb < limit && ldc < limit) {
         f(kRowMajor, kNoTrans, kTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
           static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(ldc));
-    } else {
-        gemm_nt_builtin(m, n, k, a, lda, b, ldb, c, ldc);
+        return;
     }
+    constexpr int64_t tile = 256;
+    std::vector<float> bt(static_cast<size_t>(k * tile));
+    for (int64_t j0 = 0; j0 < n; j0 += tile) {
+        const int64_t w = std::min(n, j0 + tile) - j0;
+        for (int64_t j = 0; j < w; ++j)
+            for (int64_t l = 0; l < k; ++l) bt[static_cast<size_t>(l * w + j)] = b[(j0 + j) * ldb + l];
+        for (int64_t i = 0; i < m; ++i) accumulate_row(a + i * lda, bt.data(), k, w, c + i * ldc + j0);
+    }
+}
+
+void gemm_nt(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+             int64_t ldc) {
+    if (m == 0 || n == 0) return;
+    // liblf's own threads split the rows; the CBLAS runs single-threaded inside each (see lf_blas_open)
+    const int64_t chunk = std::max<int64_t>(16, (m + worker_count() - 1) / worker_count());
+    parallel_for(m, chunk, [&](int64_t r0, int64_t r1) { gemm_nt_serial(r1 - r0, n, k, a + r0 * lda, lda, b, ldb, c + r0 * ldc, ldc); });
 }
 
 std::string cpu_gemm_description() {
@@ -95,6 +110,10 @@ extern "C" lf_status lf_blas_open(const char* path) {
             dlclose(handle);
             throw lf::invalid_argument(std::string(path) + " has no cblas_sgemm");
         }
+        // liblf parallelises over rows itself; an OpenBLAS with its own threads would spin on the
+        // cores liblf's workers need (measured: 27% of a KNN run), so it runs single-threaded
+        using set_threads_fn = void (*)(int);
+        if (auto set_threads = reinterpret_cast<set_threads_fn>(dlsym(handle, "openblas_set_num_threads"))) set_threads(1);
         std::lock_guard<std::mutex> hold(provider_lock);
         cblas_sgemm = f;  // the handle stays open for the life of the process
         cblas_path = path;

@@ -11,6 +11,10 @@ namespace lf {
 void gemm_nt(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
              int64_t ldc);
 
+// The same on the calling thread only (for callers that parallelise themselves).
+void gemm_nt_serial(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c,
+                    int64_t ldc);
+
 // The built-in kernel alone (the reference the CBLAS path is tested against).
 void gemm_nt_builtin(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
                      float* c, int64_t ldc);
