@@ -16,7 +16,10 @@ import org.apache.commons.cli.ParseException;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.Npy;
 import org.latentfield.data.Points;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.latentfield.analysis.IterationComplexity;
 import org.latentfield.dynamics.Jacobians;
+import org.latentfield.report.Figures;
 import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.NativeMlpMap;
@@ -26,7 +29,7 @@ import org.latentfield.report.OutputDirectory;
 
 /** {@code latentfield jacobian}: spectral norm and spectral radius of J_f at given points. */
 final class JacobianCommand implements Main.Command {
-    static final List<String> FILES = List.of("spectral_norm.npy", "spectral_radius.npy", "summary.json");
+    static final List<String> FILES = List.of("spectral_norm.npy", "spectral_radius.npy", "summary.json", "complexity.png");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
@@ -106,6 +109,9 @@ final class JacobianCommand implements Main.Command {
             s.put("power_iterations_max", Arrays.stream(r.iterations()).max().orElse(0));
             s.put("seconds", seconds);
             s.put("latentfield", NativeKernels.version());
+            if (at.startsWith("attractors:")) {
+                complexity(Path.of(at.substring("attractors:".length())), z, r, s, dir);
+            }
             try {
                 Npy.writeFloat32(dir.file("spectral_norm.npy"), r.spectralNorm(), r.size());
                 Npy.writeFloat32(dir.file("spectral_radius.npy"), r.spectralRadius(), r.size());
@@ -127,6 +133,52 @@ final class JacobianCommand implements Main.Command {
             }
             return Main.OK;
         }
+    }
+
+    /**
+     * The iteration-complexity view of an attractors run: each converged start's iteration count
+     * against log(eps / ||z_0 - z*||) / log(rho) at its attractor (eps = sqrt(tol) of the run),
+     * with rho the spectral norm (the paper's bound) and the spectral radius (ours), their
+     * correlations, a scatter plot, and the run's converged / capped / diverged shares.
+     */
+    private static void complexity(Path run, Points attractors, Jacobians.Result r, ObjectNode s, OutputDirectory dir) {
+        try {
+            JsonNode summary = JSON.readTree(run.resolve("summary.json").toFile());
+            double eps = Math.sqrt(summary.get("settings").get("tol").asDouble());
+            Points starts = Points.readNpy(run.resolve("starts.npy"), "starts");
+            int[] iterations = Npy.read(run.resolve("iterations.npy")).toInts();
+            int[] basin = Npy.read(run.resolve("basin.npy")).toInts();
+            IterationComplexity c = IterationComplexity.of(starts, attractors, iterations, basin, r.spectralNorm(), r.spectralRadius(), eps);
+            ObjectNode v = s.putObject("iteration_complexity");
+            v.put("eps", eps);
+            v.put("converged_starts", c.observed().length);
+            v.put("bound_defined_norm", c.definedNorm());
+            v.put("correlation_norm", c.correlationNorm());
+            v.put("bound_defined_radius", c.definedRadius());
+            v.put("correlation_radius", c.correlationRadius());
+            double total = summary.get("samples").asDouble();
+            v.put("share_converged", summary.get("converged").asDouble() / total);
+            v.put("share_not_converged", summary.get("not_converged").asDouble() / total);
+            v.put("share_diverged", summary.get("diverged").asDouble() / total);
+            java.util.Map<String, double[][]> series = new java.util.LinkedHashMap<>();
+            series.put("bound with ||J||_2", finitePairs(c.boundNorm(), c.observed()));
+            series.put("estimate with rho(J)", finitePairs(c.estimateRadius(), c.observed()));
+            Figures.scatter(dir.file("complexity.png"), "Iterations: observed vs log(eps/||z0 - z*||) / log(rho)", "predicted iterations",
+                    "observed iterations", series);
+        } catch (IOException | RuntimeException e) {
+            throw new LatentfieldException("the attractors run " + run + " cannot be read for the iteration-complexity view: "
+                    + e.getMessage() + ".", e);
+        }
+    }
+
+    private static double[][] finitePairs(double[] x, double[] y) {
+        int[] keep = java.util.stream.IntStream.range(0, x.length).filter(i -> Double.isFinite(x[i])).toArray();
+        double[][] out = new double[2][keep.length];
+        for (int i = 0; i < keep.length; i++) {
+            out[0][i] = x[keep[i]];
+            out[1][i] = y[keep[i]];
+        }
+        return out;
     }
 
     /** min, p10, median, p90, max, mean over the finite values, and how many were not finite. */

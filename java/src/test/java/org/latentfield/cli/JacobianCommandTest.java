@@ -40,6 +40,21 @@ class JacobianCommandTest {
     }
 
     @Test
+    void iterationComplexityOfAnAttractorsRun() throws Exception {
+        Path half = TestModels.linear(dir.resolve("h.pt"), new float[] {0.5f, 0, 0, 0.5f}, 2);
+        assertEquals(0, CliHarness.run("attractors", "--model", half.toString(), "--samples", "40", "--noise-scale", "50", "--out",
+                dir.resolve("a").toString()).code());
+        CliHarness r = CliHarness.run("jacobian", "--model", half.toString(), "--at", "attractors:" + dir.resolve("a"), "--out",
+                dir.resolve("j").toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode c = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("iteration_complexity");
+        assertEquals(40, c.get("bound_defined_norm").asInt(), "||J|| = 0.5 everywhere: the bound applies to every start");
+        assertTrue(c.get("correlation_norm").asDouble() > 0.95, "a linear contraction meets its bound: " + c);
+        assertEquals(1.0, c.get("share_converged").asDouble(), 0);
+        assertTrue(Files.size(dir.resolve("j/complexity.png")) > 5000);
+    }
+
+    @Test
     void badInputGetsOneSentence() throws Exception {
         Path model = TestModels.linear(dir.resolve("m.pt"), new float[] {1, 0, 0, 1}, 2);
         Npy.writeFloat32(dir.resolve("z3.npy"), new float[6], 2, 3);
