@@ -148,22 +148,28 @@ extern "C" lf_status lf_knn_mean_distance_cpu(int64_t n, int64_t m, int64_t dim,
         const int64_t tile = std::max<int64_t>(1, std::min<int64_t>(64, (int64_t{1} << 22) / m));
         lf::parallel_for(n, tile, [&](int64_t q0, int64_t q1) {
             const int64_t rows = q1 - q0;
-            std::vector<float> dots(static_cast<size_t>(rows * m)), score(static_cast<size_t>(m)), pick(static_cast<size_t>(m));
+            std::vector<float> dots(static_cast<size_t>(rows * m));
+            std::vector<std::pair<float, int32_t>> heap;  // max-heap of the K best (score, index) so far
+            heap.reserve(static_cast<size_t>(k));
             std::vector<int32_t> chosen(static_cast<size_t>(k));
             lf::gemm_nt_serial(rows, m, dim, s.x.data() + q0 * dim, dim, s.set.data(), dim, dots.data(), m);
             for (int64_t r = 0; r < rows; ++r) {
-                // screened squared distances up to the query's own norm; the K-th smallest by
-                // nth_element on a copy, then the K rows at or below it (ties: lower index)
+                // screened squared distances up to the query's own norm, scanned in index order: a
+                // row enters only when strictly closer than the K-th so far, so ties keep lower indices
                 const float* d = dots.data() + r * m;
-                for (int64_t j = 0; j < m; ++j) score[j] = s.set_sq[j] - 2 * d[j];
-                std::copy(score.begin(), score.end(), pick.begin());
-                std::nth_element(pick.begin(), pick.begin() + (k - 1), pick.end());
-                const float kth = pick[static_cast<size_t>(k - 1)];
-                int32_t taken = 0;
-                for (int64_t j = 0; j < m && taken < k; ++j)
-                    if (score[j] < kth) chosen[static_cast<size_t>(taken++)] = static_cast<int32_t>(j);
-                for (int64_t j = 0; j < m && taken < k; ++j)
-                    if (score[j] == kth) chosen[static_cast<size_t>(taken++)] = static_cast<int32_t>(j);
+                heap.clear();
+                for (int64_t j = 0; j < m; ++j) {
+                    const float v = s.set_sq[j] - 2 * d[j];
+                    if (static_cast<int64_t>(heap.size()) < k) {
+                        heap.emplace_back(v, static_cast<int32_t>(j));
+                        std::push_heap(heap.begin(), heap.end());
+                    } else if (v < heap.front().first) {
+                        std::pop_heap(heap.begin(), heap.end());
+                        heap.back() = {v, static_cast<int32_t>(j)};
+                        std::push_heap(heap.begin(), heap.end());
+                    }
+                }
+                for (int32_t p = 0; p < k; ++p) chosen[static_cast<size_t>(p)] = heap[static_cast<size_t>(p)].second;
                 double sum = 0;
                 for (int32_t p = 0; p < k; ++p) sum += lf::euclidean(x + (q0 + r) * dim, ref + int64_t(chosen[static_cast<size_t>(p)]) * dim, dim);
                 mean[q0 + r] = static_cast<float>(sum / k);
