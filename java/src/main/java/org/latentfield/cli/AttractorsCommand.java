@@ -21,7 +21,6 @@ import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.dynamics.PointState;
 import org.latentfield.kernels.NativeKernels;
-import org.latentfield.kernels.NativeMlp;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.AttractorReport;
 import org.latentfield.report.FileDigest;
@@ -104,9 +103,8 @@ final class AttractorsCommand implements Main.Command {
             };
             FixedPointResult result;
             EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
-            try (ProgressReporter progress = new ProgressReporter("attractors", "points", z0.n(), err);
-                 NativeMlp mlp = choice.mlp()) {
-                result = mlp != null ? FixedPointSolver.solveNative(mlp, z0, solver, progress) : FixedPointSolver.solve(map, z0, solver, progress);
+            try (choice; ProgressReporter progress = new ProgressReporter("attractors", "points", z0.n(), err)) {
+                result = choice.solve(map, z0, solver, progress);
             }
             Attractors attractors = Attractors.find(result, merge);
 

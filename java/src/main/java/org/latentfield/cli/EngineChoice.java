@@ -1,6 +1,11 @@
 package org.latentfield.cli;
 
 import java.util.List;
+import java.util.function.LongConsumer;
+import org.latentfield.data.Points;
+import org.latentfield.dynamics.FixedPointResult;
+import org.latentfield.dynamics.FixedPointSolver;
+import org.latentfield.map.LatentMap;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -14,10 +19,10 @@ import org.latentfield.map.torch.TorchScriptAutoencoder;
 /**
  * {@code --engine torch|native|auto}: whether f runs in LibTorch or in liblf's fused MLP engine.
  *
- * @param mlp         the native plan (caller closes it), or null for LibTorch
+ * @param mlp         the native plan (closed with this choice), or null for LibTorch
  * @param description "torch" or "native DEVICE: k -> ... -> k", for summaries
  */
-record EngineChoice(NativeMlp mlp, String description) {
+record EngineChoice(NativeMlp mlp, String description) implements AutoCloseable {
     static void addOption(Options o) {
         o.addOption(Option.builder().longOpt("engine").hasArg().argName("torch|native|auto")
                 .desc("who evaluates f: LibTorch, or liblf's fused MLP engine for models whose encode/decode are Linear stacks"
@@ -47,5 +52,21 @@ record EngineChoice(NativeMlp mlp, String description) {
         }
         Device device = map.device().startsWith("cuda") && NativeKernels.cudaDeviceCount() > 0 ? Device.CUDA : Device.CPU;
         return new EngineChoice(NativeMlp.create(extracted.layers(), device), "native " + device.spec() + ": " + extracted.describe());
+    }
+
+    /** Iterates f from {@code starts} on this engine: liblf's fused loop, or the compacted solver over {@code map}. */
+    FixedPointResult solve(LatentMap map, Points starts, FixedPointSolver.Options options, LongConsumer progress) {
+        return mlp != null ? FixedPointSolver.solveNative(mlp, starts, options, progress) : FixedPointSolver.solve(map, starts, options, progress);
+    }
+
+    FixedPointResult solve(LatentMap map, Points starts, FixedPointSolver.Options options) {
+        return solve(map, starts, options, done -> { });
+    }
+
+    @Override
+    public void close() {
+        if (mlp != null) {
+            mlp.close();
+        }
     }
 }

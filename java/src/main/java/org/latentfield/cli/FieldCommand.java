@@ -24,7 +24,6 @@ import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.kernels.NativeKernels;
-import org.latentfield.kernels.NativeMlp;
 import org.latentfield.map.LatentMap;
 import org.latentfield.map.NativeMlpMap;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
@@ -91,19 +90,17 @@ final class FieldCommand implements Main.Command {
              TorchScriptAutoencoder torchMap = ModelOptions.open(cl)) {
             int k = torchMap.latentDim();
             String kind = planeKind != null ? planeKind : k == 2 ? "axes" : cl.hasOption("data") ? "pca" : "attractors";
-            EngineChoice choice = EngineChoice.choose(engine, torchMap, cl.getOptionValue("model"));
-            try (NativeMlp mlp = choice.mlp()) {
-                LatentMap map = mlp != null ? new NativeMlpMap(mlp, cl.getOptionValue("model")) : torchMap;
+            try (EngineChoice choice = EngineChoice.choose(engine, torchMap, cl.getOptionValue("model"))) {
+                LatentMap map = choice.mlp() != null ? new NativeMlpMap(choice.mlp(), cl.getOptionValue("model")) : torchMap;
                 FixedPointSolver.Options solver = new FixedPointSolver.Options(FixedPointSolver.Options.DEFAULT_TOL,
                         FixedPointSolver.Options.DEFAULT_MAX_ITER, FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, 1024, 0);
                 VectorField.Plane plane = switch (kind) {
                     case "axes" -> VectorField.axes(k);
                     case "pca" -> VectorField.principal(codes(torchMap, cl.getOptionValue("data"), samples));
-                    default -> throughAttractors(map, mlp, k, samples, Args.longValue(cl, "seed", 0), solver);
+                    default -> throughAttractors(choice, map, k, samples, Args.longValue(cl, "seed", 0), solver);
                 };
                 VectorField.Grid grid = VectorField.evaluate(map, plane, range[0], range[1], g);
-                FixedPointResult run = mlp != null ? FixedPointSolver.solveNative(mlp, grid.points(), solver, d -> { })
-                        : FixedPointSolver.solve(map, grid.points(), solver);
+                FixedPointResult run = choice.solve(map, grid.points(), solver);
                 Attractors attractors = Attractors.find(run, MergeRule.paperDefault());
                 write(dir, cl, torchMap, choice, plane, grid, attractors, range, g, out);
                 return Main.OK;
@@ -177,10 +174,9 @@ final class FieldCommand implements Main.Command {
         return new Points(m, map.latentDim(), map.encode(data, java.util.stream.IntStream.range(0, m).toArray()));
     }
 
-    private static VectorField.Plane throughAttractors(LatentMap map, NativeMlp mlp, int k, int samples, long seed,
+    private static VectorField.Plane throughAttractors(EngineChoice choice, LatentMap map, int k, int samples, long seed,
                                                        FixedPointSolver.Options solver) {
-        Points starts = StartPoints.gaussian(samples, k, 1.0, seed);
-        FixedPointResult r = mlp != null ? FixedPointSolver.solveNative(mlp, starts, solver, d -> { }) : FixedPointSolver.solve(map, starts, solver);
+        FixedPointResult r = choice.solve(map, StartPoints.gaussian(samples, k, 1.0, seed), solver);
         Attractors a = Attractors.find(r, MergeRule.paperDefault());
         if (a.count() < 3) {
             throw new LatentfieldException("--plane attractors needs three attractors but " + samples + " noise starts reached "

@@ -23,11 +23,9 @@ import org.latentfield.data.Points;
 import org.latentfield.data.StartPoints;
 import org.latentfield.data.Subsets;
 import org.latentfield.dynamics.Attractors;
-import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.kernels.Device;
-import org.latentfield.kernels.NativeMlp;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.FileDigest;
@@ -92,12 +90,11 @@ final class MemorizationCommand implements Main.Command {
                 Path path = Path.of(m.strip());
                 try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(path))) {
                     int k = map.latentDim();
-                    EngineChoice choice = EngineChoice.choose(engine, map, path.toString());
-                    try (NativeMlp mlp = choice.mlp()) {
+                    try (EngineChoice choice = EngineChoice.choose(engine, map, path.toString())) {
                         FixedPointSolver.Options o = FixedPointSolver.Options.defaults();
-                        Attractors fromTrain = attractors(map, mlp, new Points(trainRows.length, k, map.encode(train, trainRows)), o);
-                        Attractors fromTest = attractors(map, mlp, new Points(testRows.length, k, map.encode(test, testRows)), o);
-                        Attractors fromNoise = attractors(map, mlp, StartPoints.gaussian(samples, k, 1.0, seed), o);
+                        Attractors fromTrain = attractors(choice, map, new Points(trainRows.length, k, map.encode(train, trainRows)), o);
+                        Attractors fromTest = attractors(choice, map, new Points(testRows.length, k, map.encode(test, testRows)), o);
+                        Attractors fromNoise = attractors(choice, map, StartPoints.gaussian(samples, k, 1.0, seed), o);
                         int a = fromTrain.count();
                         Points decoded = new Points(a, train.imageSize(), map.decodeImages(fromTrain.points(k).data(), a, train.imageSize()));
                         Memorization.Coefficient c = a > 0 ? Memorization.coefficient(decoded, trainImages, Device.CPU) : null;
@@ -141,9 +138,8 @@ final class MemorizationCommand implements Main.Command {
         }
     }
 
-    private static Attractors attractors(TorchScriptAutoencoder map, NativeMlp mlp, Points starts, FixedPointSolver.Options o) {
-        FixedPointResult r = mlp != null ? FixedPointSolver.solveNative(mlp, starts, o, d -> { }) : FixedPointSolver.solve(map, starts, o);
-        return Attractors.find(r, MergeRule.paperDefault());
+    private static Attractors attractors(EngineChoice choice, TorchScriptAutoencoder map, Points starts, FixedPointSolver.Options o) {
+        return Attractors.find(choice.solve(map, starts, o), MergeRule.paperDefault());
     }
 
     private static void figures(OutputDirectory dir, List<double[]> byK) {

@@ -28,7 +28,6 @@ import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.kernels.Device;
-import org.latentfield.kernels.NativeMlp;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.FileDigest;
 import org.latentfield.report.Figures;
@@ -107,8 +106,7 @@ final class OodCommand implements Main.Command {
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
              TorchScriptAutoencoder map = ModelOptions.open(cl)) {
             int k = map.latentDim();
-            EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
-            try (NativeMlp mlp = choice.mlp()) {
+            try (EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"))) {
                 ImageSet train = registry.load(cl.getOptionValue("train", "fashion-mnist:train"));
                 Points trainCodes = new Points(Math.min(trainSamples, train.count()), k,
                         map.encode(train, Subsets.seeded(train.count(), trainSamples, seed)));
@@ -116,7 +114,7 @@ final class OodCommand implements Main.Command {
                         ? new Points(Math.min(2000, trainCodes.n()), k, java.util.Arrays.copyOf(trainCodes.data(), Math.min(2000, trainCodes.n()) * k))
                         : StartPoints.gaussian(2000, k, 1.0, seed);
                 FixedPointSolver.Options mining = new FixedPointSolver.Options(solver.tol(), solver.maxIter(), solver.divergenceBound(), 1024, 0);
-                Attractors reference = Attractors.find(solve(map, mlp, attractorStarts, mining), MergeRule.paperDefault());
+                Attractors reference = Attractors.find(choice.solve(map, attractorStarts, mining), MergeRule.paperDefault());
                 if (reference.count() == 0) {
                     throw new LatentfieldException("no start converged within " + solver.maxIter() + " iterations, so there are no reference"
                             + " attractors; raise --max-iter or --tol.");
@@ -132,7 +130,7 @@ final class OodCommand implements Main.Command {
                     ImageSet data = registry.load(sets.get(si));
                     int[] rows = Subsets.seeded(data.count(), samples, seed + 1 + si);
                     Points codes = new Points(rows.length, k, map.encode(data, rows));
-                    FixedPointResult run = solve(map, mlp, codes, solver);
+                    FixedPointResult run = choice.solve(map, codes, solver);
                     add(scores, "trajectory", OodScores.trajectory(run, refPoints, Device.CPU));
                     for (int kk : ks) {
                         add(scores, "knn_k" + kk, OodScores.knn(codes, trainCodes, kk, Device.CPU));
@@ -154,10 +152,6 @@ final class OodCommand implements Main.Command {
                 return Main.OK;
             }
         }
-    }
-
-    private static FixedPointResult solve(TorchScriptAutoencoder map, NativeMlp mlp, Points starts, FixedPointSolver.Options o) {
-        return mlp != null ? FixedPointSolver.solveNative(mlp, starts, o, d -> { }) : FixedPointSolver.solve(map, starts, o);
     }
 
     private static void add(Map<String, List<double[]>> scores, String method, double[] s) {

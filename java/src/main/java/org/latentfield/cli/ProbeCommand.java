@@ -26,7 +26,6 @@ import org.latentfield.data.StartPoints;
 import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.kernels.Device;
-import org.latentfield.kernels.NativeMlp;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.FileDigest;
 import org.latentfield.report.Figures;
@@ -83,12 +82,13 @@ final class ProbeCommand implements Main.Command {
                 throw new LatentfieldException("--dictionary-size must be positive, got " + dictSize + ".");
             }
             int[] levels = levels(cl.getOptionValue("atoms"), k);
-            EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
             Points dictionary;
-            try (NativeMlp mlp = choice.mlp()) {
+            String engineUsed;
+            try (EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"))) {
+                engineUsed = choice.description();
                 Points starts = StartPoints.gaussian(dictSize, k, 1.0, seed);
                 FixedPointSolver.Options o = FixedPointSolver.Options.defaults();
-                FixedPointResult r = mlp != null ? FixedPointSolver.solveNative(mlp, starts, o, d -> { }) : FixedPointSolver.solve(map, starts, o);
+                FixedPointResult r = choice.solve(map, starts, o);
                 dictionary = unitConverged(r, k);
             }
             if (dictionary.n() == 0) {
@@ -107,7 +107,7 @@ final class ProbeCommand implements Main.Command {
             Path model = Path.of(cl.getOptionValue("model"));
             s.put("model", model.toString());
             s.put("model_sha256", FileDigest.sha256(model));
-            s.put("engine", choice.description());
+            s.put("engine", engineUsed);
             s.put("noise_starts", dictSize);
             s.put("dictionary_atoms", dictionary.n());
             s.put("samples", rows.length);
