@@ -46,15 +46,7 @@ public final class Memorization {
         if (n < 2) {
             return n == 0 ? 0 : 1;
         }
-        double[] mean = new double[m];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                mean[j] += decoded.get(i, j);
-            }
-        }
-        for (int j = 0; j < m; j++) {
-            mean[j] /= n;
-        }
+        double[] mean = decoded.mean();
         double[][] g = new double[n][n];
         for (int a = 0; a < n; a++) {
             for (int b = a; b < n; b++) {

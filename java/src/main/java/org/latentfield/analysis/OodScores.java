@@ -1,5 +1,6 @@
 package org.latentfield.analysis;
 
+import java.util.function.Function;
 import org.latentfield.data.Points;
 import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.kernels.Device;
@@ -36,6 +37,33 @@ public final class OodScores {
         return score;
     }
 
+    /** Recorded floats per chunk of {@link #trajectory(Function, Points, Points, int, Device)}: 2^26 (256 MiB). */
+    public static final long TRAJECTORY_BUDGET = 1L << 26;
+
+    /**
+     * The trajectory score of many starts in bounded memory: {@code solve} (which must record
+     * every iterate) runs {@code chunk} starts at a time, and each chunk's trajectories are
+     * scored and dropped. Equal to scoring one run over all starts, because a point's iterates do
+     * not depend on the batch it is in.
+     */
+    public static double[] trajectory(Function<Points, FixedPointResult> solve, Points starts, Points attractors, int chunk, Device device) {
+        if (chunk < 1) {
+            throw new IllegalArgumentException("the chunk must hold at least one start, got " + chunk);
+        }
+        double[] score = new double[starts.n()];
+        for (int from = 0; from < starts.n(); from += chunk) {
+            int to = Math.min(starts.n(), from + chunk);
+            double[] part = trajectory(solve.apply(starts.rows(from, to)), attractors, device);
+            System.arraycopy(part, 0, score, from, part.length);
+        }
+        return score;
+    }
+
+    /** Starts per chunk so that a chunk's recorded trajectories ((maxIter + 1) x k floats each) fit {@link #TRAJECTORY_BUDGET}. */
+    public static int trajectoryChunk(int maxIter, int k) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TRAJECTORY_BUDGET / ((long) (maxIter + 1) * k)));
+    }
+
     /** KNN score (Sun et al. 2022): mean Euclidean distance to the K nearest training latents. */
     public static double[] knn(Points codes, Points training, int k, Device device) {
         float[] m = NativeDistances.knnMeanDistance(codes.data(), training.data(), codes.dim(), k, device);
@@ -53,15 +81,7 @@ public final class OodScores {
      */
     public static double[] mahalanobis(Points codes, Points training) {
         int k = training.dim(), n = training.n();
-        double[] mu = new double[k];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < k; j++) {
-                mu[j] += training.get(i, j);
-            }
-        }
-        for (int j = 0; j < k; j++) {
-            mu[j] /= n;
-        }
+        double[] mu = training.mean();
         double[][] cov = new double[k][k];
         for (int i = 0; i < n; i++) {
             for (int a = 0; a < k; a++) {

@@ -51,12 +51,7 @@ public final class Probing {
         if (s < 1 || s > k) {
             throw new IllegalArgumentException("the number of principal directions must be in [1, " + k + "], got " + s);
         }
-        double[] mean = new double[k];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < k; j++) {
-                mean[j] += latents.get(i, j) / n;
-            }
-        }
+        double[] mean = latents.mean();
         double[][] cov = new double[k][k];
         for (int i = 0; i < n; i++) {
             for (int a = 0; a < k; a++) {

@@ -46,15 +46,8 @@ public final class VectorField {
 
     /** The plane through the mean of {@code latents} spanned by their two principal directions. */
     public static Plane principal(Points latents) {
-        int k = latents.dim();
         Points top = Probing.principalDirections(latents, 2);
-        float[] mean = new float[k];
-        for (int i = 0; i < latents.n(); i++) {
-            for (int j = 0; j < k; j++) {
-                mean[j] += latents.get(i, j) / latents.n();
-            }
-        }
-        return new Plane("pca", mean, top.row(0), top.row(1));
+        return new Plane("pca", latents.meanFloat(), top.row(0), top.row(1));
     }
 
     /** The plane through three points a, b, c (origin a; u along b - a; w the rest of c - a). */

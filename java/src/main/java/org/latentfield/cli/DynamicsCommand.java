@@ -24,6 +24,7 @@ import org.latentfield.analysis.Memorization;
 import org.latentfield.analysis.OodScores;
 import org.latentfield.data.Datasets;
 import org.latentfield.data.ImageSet;
+import org.latentfield.data.Npy;
 import org.latentfield.data.Points;
 import org.latentfield.data.StartPoints;
 import org.latentfield.data.Subsets;
@@ -65,10 +66,14 @@ final class DynamicsCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("starts from each of train, test and N(0, I) (default 1000; the paper: 5000)").build());
         o.addOption(Option.builder().longOpt("max-iter").hasArg().argName("N").desc("iteration cap (default 3000)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of subsets and noise (default 0)").build());
-        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory: summary.json, dynamics.png").build());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory: summary.json, dynamics.png, series.npy (checkpoints x series_columns)").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
         return o;
     }
+
+    /** The columns of series.npy, one row per checkpoint (the keys of summary.json's series rows). */
+    static final List<String> SERIES_COLUMNS = List.of("memorization", "test_mse", "attractors_train", "attractors_test", "attractors_noise",
+            "distinct_share_train", "distinct_share_test", "distinct_share_noise", "chamfer_train_noise", "fpr95_noise_vs_train_trajectories");
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
@@ -91,10 +96,11 @@ final class DynamicsCommand implements Main.Command {
         Points trainImages = new Points(train.count(), train.imageSize(), train.pixels());
         int[] trainRows = Subsets.seeded(train.count(), samples, seed + 1), testRows = Subsets.seeded(test.count(), samples, seed + 2);
         FixedPointSolver.Options o = new FixedPointSolver.Options(FixedPointSolver.Options.DEFAULT_TOL, Args.integer(cl, "max-iter", 3000),
-                FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, 1024, 1);
+                FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, 1024, 0);
         ObjectNode summary = JSON.createObjectNode();
         summary.put("checkpoints", ckDir.toString());
         summary.put("samples", samples);
+        summary.set("series_columns", JSON.valueToTree(SERIES_COLUMNS));
         ArrayNode rows = summary.putArray("series");
         double[][] mem = new double[2][checkpoints.size()], mse = new double[2][checkpoints.size()], distinct = new double[2][checkpoints.size()],
                 chamfer = new double[2][checkpoints.size()], fpr = new double[2][checkpoints.size()];
@@ -102,10 +108,10 @@ final class DynamicsCommand implements Main.Command {
             for (int c = 0; c < checkpoints.size(); c++) {
                 try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(checkpoints.get(c)))) {
                     int k = map.latentDim();
-                    FixedPointResult rTrain = FixedPointSolver.solve(map, new Points(trainRows.length, k, map.encode(train, trainRows)), o);
-                    FixedPointResult rTest = FixedPointSolver.solve(map, new Points(testRows.length, k, map.encode(test, testRows)),
-                            o.withRecordEvery(0));
-                    FixedPointResult rNoise = FixedPointSolver.solve(map, StartPoints.gaussian(samples, k, 1.0, seed), o);
+                    Points trainCodes = new Points(trainRows.length, k, map.encode(train, trainRows)), noise = StartPoints.gaussian(samples, k, 1.0, seed);
+                    FixedPointResult rTrain = FixedPointSolver.solve(map, trainCodes, o);
+                    FixedPointResult rTest = FixedPointSolver.solve(map, new Points(testRows.length, k, map.encode(test, testRows)), o);
+                    FixedPointResult rNoise = FixedPointSolver.solve(map, noise, o);
                     MergeRule rule = MergeRule.paperDefault();
                     Attractors aTrain = Attractors.find(rTrain, rule), aTest = Attractors.find(rTest, rule), aNoise = Attractors.find(rNoise, rule);
                     Points pTrain = aTrain.points(k), pNoise = aNoise.points(k);
@@ -113,8 +119,7 @@ final class DynamicsCommand implements Main.Command {
                     double memorization = pTrain.n() > 0 ? Memorization.coefficient(decoded, trainImages, Device.CPU).mean() : Double.NaN;
                     double testMse = java.util.Arrays.stream(map.reconstructionErrors(test, testRows)).average().orElse(Double.NaN);
                     double chamferSim = pTrain.n() > 0 && pNoise.n() > 0 ? Chamfer.similarity(pTrain, pNoise, Device.CPU) : Double.NaN;
-                    double fpr95 = pTrain.n() > 0
-                            ? Detection.fpr95(OodScores.trajectory(rTrain, pTrain, Device.CPU), OodScores.trajectory(rNoise, pTrain, Device.CPU))
+                    double fpr95 = pTrain.n() > 0 ? Detection.fpr95(trajectoryScores(map, trainCodes, pTrain, o), trajectoryScores(map, noise, pTrain, o))
                             : Double.NaN;
                     ObjectNode r = rows.addObject();
                     r.put("checkpoint", checkpoints.get(c).getFileName().toString());
@@ -141,10 +146,18 @@ final class DynamicsCommand implements Main.Command {
             Figures.lines(dir.file("dynamics.png"), "Latent dynamics over training: " + ckDir.getFileName(), "checkpoint (name order)", "value", series);
             try {
                 JSON.writeValue(dir.file("summary.json").toFile(), summary);
+                int c = checkpoints.size();
+                double[] table = new double[c * SERIES_COLUMNS.size()];
+                for (int i = 0; i < c; i++) {
+                    for (int j = 0; j < SERIES_COLUMNS.size(); j++) {
+                        table[i * SERIES_COLUMNS.size() + j] = rows.get(i).get(SERIES_COLUMNS.get(j)).asDouble();
+                    }
+                }
+                Npy.writeFloat64(dir.file("series.npy"), table, c, SERIES_COLUMNS.size());
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
             }
-            dir.commit(List.of("summary.json", "dynamics.png"));
+            dir.commit(List.of("summary.json", "dynamics.png", "series.npy"));
             if (cl.hasOption("json")) {
                 out.println(summary.toPrettyString());
             } else {
@@ -158,5 +171,12 @@ final class DynamicsCommand implements Main.Command {
             }
             return Main.OK;
         }
+    }
+
+    /** Trajectory scores of {@code starts} against {@code attractors}, recorded in bounded chunks. */
+    private static double[] trajectoryScores(TorchScriptAutoencoder map, Points starts, Points attractors, FixedPointSolver.Options o) {
+        FixedPointSolver.Options recorded = o.withRecordEvery(1);
+        return OodScores.trajectory(chunk -> FixedPointSolver.solve(map, chunk, recorded), starts, attractors,
+                OodScores.trajectoryChunk(recorded.maxIter(), starts.dim()), Device.CPU);
     }
 }

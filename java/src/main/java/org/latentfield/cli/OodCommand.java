@@ -119,19 +119,15 @@ final class OodCommand implements Main.Command {
                     throw new LatentfieldException("no start converged within " + solver.maxIter() + " iterations, so there are no reference"
                             + " attractors; raise --max-iter or --tol.");
                 }
-                float[] ref = new float[reference.count() * k];
-                for (int a = 0; a < reference.count(); a++) {
-                    System.arraycopy(reference.attractors().get(a).point(), 0, ref, a * k, k);
-                }
-                Points refPoints = new Points(reference.count(), k, ref);
+                Points refPoints = reference.points(k);
                 Map<String, List<double[]>> scores = new LinkedHashMap<>();
                 List<Integer> setOf = new ArrayList<>();
                 for (int si = 0; si < sets.size(); si++) {
                     ImageSet data = registry.load(sets.get(si));
                     int[] rows = Subsets.seeded(data.count(), samples, seed + 1 + si);
                     Points codes = new Points(rows.length, k, map.encode(data, rows));
-                    FixedPointResult run = choice.solve(map, codes, solver);
-                    add(scores, "trajectory", OodScores.trajectory(run, refPoints, Device.CPU));
+                    add(scores, "trajectory", OodScores.trajectory(starts -> choice.solve(map, starts, solver), codes, refPoints,
+                            OodScores.trajectoryChunk(solver.maxIter(), k), Device.CPU));
                     for (int kk : ks) {
                         add(scores, "knn_k" + kk, OodScores.knn(codes, trainCodes, kk, Device.CPU));
                     }

@@ -101,7 +101,7 @@ final class ProbeCommand implements Main.Command {
             Points trainCodes = new Points(Math.min(5 * samples, train.count()), k, map.encode(train, Subsets.seeded(train.count(), 5 * samples, seed + 2)));
             Points basis = Probing.randomOrthonormalBasis(k, seed);
             Points pca = Probing.principalDirections(trainCodes, k);
-            float[] mean = mean(trainCodes);
+            float[] mean = trainCodes.meanFloat();
             Map<String, double[][]> curves = new LinkedHashMap<>();
             ObjectNode s = JSON.createObjectNode();
             Path model = Path.of(cl.getOptionValue("model"));
@@ -208,16 +208,6 @@ final class ProbeCommand implements Main.Command {
             }
         }
         return e / ((double) rows.length * size);
-    }
-
-    private static float[] mean(Points p) {
-        float[] m = new float[p.dim()];
-        for (int i = 0; i < p.n(); i++) {
-            for (int j = 0; j < p.dim(); j++) {
-                m[j] += p.get(i, j) / p.n();
-            }
-        }
-        return m;
     }
 
     private static int[] levels(String spec, int k) {

@@ -22,6 +22,38 @@ public record Points(int n, int dim, float[] data) {
         return r;
     }
 
+    /** Rows {@code from .. to - 1} as their own points (a copy). */
+    public Points rows(int from, int to) {
+        if (from < 0 || to > n || from > to) {
+            throw new IllegalArgumentException("rows " + from + ".." + to + " are outside 0.." + n);
+        }
+        return new Points(to - from, dim, java.util.Arrays.copyOfRange(data, from * dim, to * dim));
+    }
+
+    /** The column means (1/n) sum_i x_i, accumulated in double; zeros when there are no rows. */
+    public double[] mean() {
+        double[] m = new double[dim];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < dim; j++) {
+                m[j] += data[i * dim + j];
+            }
+        }
+        for (int j = 0; j < dim && n > 0; j++) {
+            m[j] /= n;
+        }
+        return m;
+    }
+
+    /** The column means as floats, for points that live in float space. */
+    public float[] meanFloat() {
+        double[] m = mean();
+        float[] f = new float[dim];
+        for (int j = 0; j < dim; j++) {
+            f[j] = (float) m[j];
+        }
+        return f;
+    }
+
     /** Coordinate j of row i. */
     public float get(int i, int j) {
         return data[i * dim + j];

@@ -26,19 +26,42 @@ class OodScoresTest {
         for (int i = 0; i < 20; i++) {
             assertEquals(base[i], moved[i], 1e-4 * (1 + base[i]));
         }
-        float[] mean = new float[3];
-        for (int i = 0; i < 500; i++) {
-            for (int j = 0; j < 3; j++) {
-                mean[j] += train.get(i, j) / 500f;
-            }
-        }
-        assertEquals(0, OodScores.mahalanobis(new Points(1, 3, mean), train)[0], 1e-5);
+        assertEquals(0, OodScores.mahalanobis(new Points(1, 3, train.meanFloat()), train)[0], 1e-5);
     }
 
     @Test
     void trajectoryScoreOfAHalvingMapIsTheMeanDistanceToTheOrigin() {
         // f(z) = z / 2: z_t = z_0 / 2^t, the only attractor is 0, so the score is mean_t ||z_0|| / 2^t
-        LatentMap halving = new LatentMap() {
+        LatentMap halving = halving();
+        Points z0 = new Points(2, 2, new float[] {3, 4, 0, 1});
+        FixedPointResult run = FixedPointSolver.solve(halving, z0, new FixedPointSolver.Options(1e-6, 100, 1e6, 8, 1));
+        double[] score = OodScores.trajectory(run, new Points(1, 2, new float[2]), Device.CPU);
+        for (int i = 0; i < 2; i++) {
+            double norm = i == 0 ? 5 : 1, sum = 0;
+            int t = run.iterations()[i];
+            for (int s = 0; s <= t; s++) {
+                sum += norm / Math.pow(2, s);
+            }
+            assertEquals(sum / (t + 1), score[i], 1e-6);
+        }
+        assertTrue(score[0] > score[1]);
+    }
+
+    @Test
+    void chunkedTrajectoryScoresEqualOneRunOverAllStarts() {
+        LatentMap halving = halving();
+        Points z0 = StartPoints.gaussian(37, 2, 3.0, 5);
+        Points attractors = new Points(2, 2, new float[] {0, 0, 1, 1});
+        FixedPointSolver.Options o = new FixedPointSolver.Options(1e-6, 100, 1e6, 8, 1);
+        double[] whole = OodScores.trajectory(FixedPointSolver.solve(halving, z0, o), attractors, Device.CPU);
+        double[] chunked = OodScores.trajectory(s -> FixedPointSolver.solve(halving, s, o), z0, attractors, 5, Device.CPU);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole, chunked, 0);
+        assertEquals(1, OodScores.trajectoryChunk(Integer.MAX_VALUE - 1, 1024));
+        assertEquals(OodScores.TRAJECTORY_BUDGET / (501 * 16), OodScores.trajectoryChunk(500, 16));
+    }
+
+    private static LatentMap halving() {
+        return new LatentMap() {
             public int latentDim() {
                 return 2;
             }
@@ -58,18 +81,6 @@ class OodScoresTest {
 
             public void close() {}
         };
-        Points z0 = new Points(2, 2, new float[] {3, 4, 0, 1});
-        FixedPointResult run = FixedPointSolver.solve(halving, z0, new FixedPointSolver.Options(1e-6, 100, 1e6, 8, 1));
-        double[] score = OodScores.trajectory(run, new Points(1, 2, new float[2]), Device.CPU);
-        for (int i = 0; i < 2; i++) {
-            double norm = i == 0 ? 5 : 1, sum = 0;
-            int t = run.iterations()[i];
-            for (int s = 0; s <= t; s++) {
-                sum += norm / Math.pow(2, s);
-            }
-            assertEquals(sum / (t + 1), score[i], 1e-6);
-        }
-        assertTrue(score[0] > score[1]);
     }
 
     private static Points transform(Points p, double[][] a, double[] c) {

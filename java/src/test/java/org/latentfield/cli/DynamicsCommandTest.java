@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.data.ImageSet;
 import org.latentfield.data.Npy;
+import org.latentfield.data.NpyArray;
 import org.latentfield.data.SyntheticImages;
 import org.latentfield.map.torch.TorchTrainer;
 import org.latentfield.train.MlpArchitecture;
@@ -36,6 +38,10 @@ class DynamicsCommandTest {
         assertEquals(2, s.get("series").size());
         assertEquals("epoch-0001.pt", s.get("series").get(0).get("checkpoint").asText());
         assertTrue(Files.size(dir.resolve("o/dynamics.png")) > 5000);
+        NpyArray series = Npy.read(dir.resolve("o/series.npy"));
+        assertArrayEquals(new long[] {2, s.get("series_columns").size()}, series.shape());
+        assertEquals(s.get("series").get(1).get("attractors_train").asDouble(), 
+                series.toDoubles()[DynamicsCommand.SERIES_COLUMNS.size() + DynamicsCommand.SERIES_COLUMNS.indexOf("attractors_train")]);
         Files.createDirectories(dir.resolve("empty"));
         CliHarness.expectFailure("holds no .pt files", "dynamics", "--checkpoints", dir.resolve("empty").toString(), "--out",
                 dir.resolve("x").toString());
