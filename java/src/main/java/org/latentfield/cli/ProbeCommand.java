@@ -62,7 +62,8 @@ final class ProbeCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("dictionary-size").hasArg().argName("N").desc("noise starts, each iterated to its attractor (default 4k)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of the starts, the basis and the subsets (default 0)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
-                .desc("output directory: summary.json, mse.png, dictionary.npy (unit-norm attractors)").build());
+                .desc("output directory: summary.json, mse.png, reconstructions.png (originals and their"
+                        + " reconstructions from s atoms of each basis), dictionary.npy (unit-norm attractors)").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
         return o;
     }
@@ -130,13 +131,16 @@ final class ProbeCommand implements Main.Command {
             curves.put("random orthonormal basis (OMP)", basisCurve);
             curves.put("PCA of training latents", pcaCurve);
             Figures.lines(dir.file("mse.png"), "Reconstruction from s atoms: " + model.getFileName(), "atoms s", "pixel MSE", curves);
+            int shownAtoms = montageAtoms(levels, k, dictionary.n());
+            s.put("montage_atoms", shownAtoms);
+            montage(dir, map, data, rows, codes, shownAtoms, dictionary, basis, pca, mean);
             try {
                 Npy.writeFloat32(dir.file("dictionary.npy"), dictionary.data(), dictionary.n(), k);
                 JSON.writeValue(dir.file("summary.json").toFile(), s);
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
             }
-            dir.commit(List.of("summary.json", "mse.png", "dictionary.npy"));
+            dir.commit(List.of("summary.json", "mse.png", "reconstructions.png", "dictionary.npy"));
             if (cl.hasOption("json")) {
                 out.println(s.toPrettyString());
             } else {
@@ -150,6 +154,70 @@ final class ProbeCommand implements Main.Command {
             }
             return Main.OK;
         }
+    }
+
+    /** The sparsity shown in the montage: the smallest level of at least k / 4 atoms that the dictionary can supply. */
+    private static int montageAtoms(int[] levels, int k, int atoms) {
+        int shown = levels[0];
+        for (int a : levels) {
+            if (a <= atoms) {
+                shown = a;
+                if (a >= Math.max(1, k / 4)) {
+                    break;
+                }
+            }
+        }
+        return shown;
+    }
+
+    /**
+     * reconstructions.png (paper figure 4): up to 10 held-out images, their full-code
+     * reconstructions D(E(x)) and their reconstructions from {@code s} atoms of each basis.
+     * Images with several channels show the channel mean.
+     */
+    private static void montage(OutputDirectory dir, TorchScriptAutoencoder map, ImageSet data, int[] rows, Points codes, int s,
+                                Points dictionary, Points basis, Points pca, float[] mean) {
+        int n = Math.min(10, rows.length);
+        Points shown = codes.rows(0, n);
+        Map<String, float[][]> grid = new LinkedHashMap<>();
+        float[][] originals = new float[n][];
+        for (int i = 0; i < n; i++) {
+            originals[i] = java.util.Arrays.copyOfRange(data.pixels(), rows[i] * data.imageSize(), (rows[i] + 1) * data.imageSize());
+        }
+        grid.put("original", plane(originals, data));
+        grid.put("full code D(E(x))", decoded(map, shown, data));
+        if (s <= dictionary.n()) {
+            grid.put("noise attractors, s = " + s, decoded(map, Probing.reconstruct(dictionary, shown, s, Device.CPU), data));
+        }
+        grid.put("random basis, s = " + s, decoded(map, Probing.reconstruct(basis, shown, s, Device.CPU), data));
+        grid.put("PCA (train), s = " + s, decoded(map, projectPca(shown, pca, mean, s), data));
+        Figures.montage(dir.file("reconstructions.png"), grid, data.height(), data.width(), 3);
+    }
+
+    private static float[][] decoded(TorchScriptAutoencoder map, Points codes, ImageSet data) {
+        float[] images = map.decodeImages(codes.data(), codes.n(), data.imageSize());
+        float[][] each = new float[codes.n()][];
+        for (int i = 0; i < codes.n(); i++) {
+            each[i] = java.util.Arrays.copyOfRange(images, i * data.imageSize(), (i + 1) * data.imageSize());
+        }
+        return plane(each, data);
+    }
+
+    /** Each image as one h x w plane: itself for one channel, else the mean over channels. */
+    private static float[][] plane(float[][] images, ImageSet data) {
+        if (data.channels() == 1) {
+            return images;
+        }
+        int hw = data.height() * data.width();
+        float[][] out = new float[images.length][hw];
+        for (int i = 0; i < images.length; i++) {
+            for (int c = 0; c < data.channels(); c++) {
+                for (int q = 0; q < hw; q++) {
+                    out[i][q] += images[i][c * hw + q] / data.channels();
+                }
+            }
+        }
+        return out;
     }
 
     /** Converged endpoints scaled to unit norm (OMP proper wants unit atoms); zero endpoints dropped. */

@@ -39,6 +39,8 @@ class ProbeCommandTest {
         assertEquals(full, last.get("random_orthonormal_basis").asDouble(), 1e-5 * (1 + full));
         assertEquals(full, last.get("pca_of_training_latents").asDouble(), 1e-5 * (1 + full));
         assertTrue(Files.size(dir.resolve("p/mse.png")) > 5000);
+        assertTrue(Files.size(dir.resolve("p/reconstructions.png")) > 2000);
+        assertTrue(s.get("montage_atoms").asInt() >= 1);
         CliHarness.expectFailure("--atoms values must be in [1, k = 4]", "probe", "--model", model.toString(), "--data", data, "--train",
                 data, "--atoms", "1,9", "--out", dir.resolve("q").toString());
     }
