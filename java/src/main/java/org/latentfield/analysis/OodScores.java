@@ -64,6 +64,20 @@ public final class OodScores {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TRAJECTORY_BUDGET / ((long) (maxIter + 1) * k)));
     }
 
+    /**
+     * The trajectory score's first term alone: the Euclidean distance from the code z_0 to the
+     * nearest attractor, min_a ||z_0 - a||. Beside the trajectory score it tells whether the
+     * separation comes from where codes start or from where their trajectories go.
+     */
+    public static double[] attractorDistance(Points codes, Points attractors, Device device) {
+        float[] d = NativeDistances.nearest(codes.data(), attractors.data(), codes.dim(), NativeDistances.Metric.EUCLIDEAN, device).distance();
+        double[] out = new double[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = d[i];
+        }
+        return out;
+    }
+
     /** KNN score (Sun et al. 2022): mean Euclidean distance to the K nearest training latents. */
     public static double[] knn(Points codes, Points training, int k, Device device) {
         float[] m = NativeDistances.knnMeanDistance(codes.data(), training.data(), codes.dim(), k, device);

@@ -51,13 +51,14 @@ final class FieldCommand implements Main.Command {
         Options o = new Options();
         ModelOptions.add(o);
         EngineChoice.addOption(o);
-        o.addOption(Option.builder().longOpt("range").hasArg().argName("LO:HI").desc("plane coordinates covered, both axes (default -8:8)").build());
+        o.addOption(Option.builder().longOpt("range").hasArg().argName("LO:HI").desc("plane coordinates covered, both axes, or auto: -R:R with R"
+                + " 15% beyond the farthest attractor of --samples N(0, I) starts on the plane (at least 3; the default)").build());
         o.addOption(Option.builder().longOpt("grid").hasArg().argName("G").desc("G x G grid points (default 40)").build());
         o.addOption(Option.builder().longOpt("plane").hasArg().argName("axes|pca|attractors")
                 .desc("for k > 2: the first two axes, the principal plane of --data's latent codes, or the plane through the three"
                         + " largest-basin attractors from --samples noise starts (default: axes for k = 2, else pca with --data, else attractors)").build());
         o.addOption(Option.builder().longOpt("data").hasArg().argName("NAME:SPLIT").desc("data whose latent codes define the pca plane").build());
-        o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("items of --data or noise starts for the plane (default 500)").build());
+        o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("items of --data or noise starts for the plane and for --range auto (default 500)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of the noise starts (default 0)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
                 .desc("output directory: field.png, summary.json, grid.npy (G*G x 2 plane coordinates), field.npy (G*G x k, V),"
@@ -69,7 +70,8 @@ final class FieldCommand implements Main.Command {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
         CommandLine cl = Args.parse(options(), args);
-        double[] range = range(cl.getOptionValue("range", "-8:8"));
+        String rangeSpec = cl.getOptionValue("range", "auto");
+        double[] range = rangeSpec.equals("auto") ? null : range(rangeSpec);
         int g = Args.integer(cl, "grid", 40);
         if (g < 2 || g > 400) {
             throw new LatentfieldException("--grid must be between 2 and 400, got " + g + ".");
@@ -99,6 +101,9 @@ final class FieldCommand implements Main.Command {
                     case "pca" -> VectorField.principal(codes(torchMap, cl.getOptionValue("data"), samples));
                     default -> throughAttractors(choice, map, k, samples, Args.longValue(cl, "seed", 0), solver);
                 };
+                if (range == null) {
+                    range = autoRange(choice, map, plane, samples, Args.longValue(cl, "seed", 0), solver);
+                }
                 VectorField.Grid grid = VectorField.evaluate(map, plane, range[0], range[1], g);
                 FixedPointResult run = choice.solve(map, grid.points(), solver);
                 Attractors attractors = Attractors.find(run, MergeRule.paperDefault());
@@ -187,6 +192,20 @@ final class FieldCommand implements Main.Command {
         } catch (IllegalArgumentException e) {
             throw new LatentfieldException("--plane attractors: " + e.getMessage() + "; use --plane axes or pca.");
         }
+    }
+
+    /** -R:R with R = max(3, ceil(1.15 max |plane coordinate| of the attractors of N(0, I) starts)). */
+    private static double[] autoRange(EngineChoice choice, LatentMap map, VectorField.Plane plane, int samples, long seed,
+                                      FixedPointSolver.Options solver) {
+        Attractors a = Attractors.find(choice.solve(map, StartPoints.gaussian(samples, map.latentDim(), 1.0, seed), solver), MergeRule.paperDefault());
+        double r = 0;
+        for (int i = 0; i < a.count(); i++) {
+            for (double c : plane.coordinates(a.attractors().get(i).point(), 0)) {
+                r = Math.max(r, Math.abs(c));
+            }
+        }
+        double half = Math.max(3, Math.ceil(1.15 * r));
+        return new double[] {-half, half};
     }
 
     private static double[] range(String spec) {

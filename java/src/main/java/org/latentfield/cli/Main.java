@@ -41,6 +41,7 @@ public final class Main {
             Map.entry("memorization", new MemorizationCommand()),
             Map.entry("ood", new OodCommand()),
             Map.entry("probe", new ProbeCommand()),
+            Map.entry("reproduce", new ReproduceCommand()),
             Map.entry("omp", new OmpCommand()),
             Map.entry("train", new TrainCommand()));
 

@@ -128,6 +128,7 @@ final class OodCommand implements Main.Command {
                     Points codes = new Points(rows.length, k, map.encode(data, rows));
                     add(scores, "trajectory", OodScores.trajectory(starts -> choice.solve(map, starts, solver), codes, refPoints,
                             OodScores.trajectoryChunk(solver.maxIter(), k), Device.CPU));
+                    add(scores, "attractor_distance", OodScores.attractorDistance(codes, refPoints, Device.CPU));
                     for (int kk : ks) {
                         add(scores, "knn_k" + kk, OodScores.knn(codes, trainCodes, kk, Device.CPU));
                     }

@@ -45,6 +45,8 @@ class OodScoresTest {
             assertEquals(sum / (t + 1), score[i], 1e-6);
         }
         assertTrue(score[0] > score[1]);
+        // its first term alone: ||z_0 - 0||
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {5, 1}, OodScores.attractorDistance(z0, new Points(1, 2, new float[2]), Device.CPU), 1e-6);
     }
 
     @Test

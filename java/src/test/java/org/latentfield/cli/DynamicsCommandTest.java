@@ -14,9 +14,6 @@ import org.latentfield.data.ImageSet;
 import org.latentfield.data.Npy;
 import org.latentfield.data.NpyArray;
 import org.latentfield.data.SyntheticImages;
-import org.latentfield.map.torch.TorchTrainer;
-import org.latentfield.train.MlpArchitecture;
-import org.latentfield.train.TrainOptions;
 
 /** {@code latentfield dynamics} over a two-checkpoint series; an empty directory is refused in one sentence. */
 class DynamicsCommandTest {
@@ -26,11 +23,9 @@ class DynamicsCommandTest {
     @Test
     void oneRowPerCheckpoint() throws Exception {
         ImageSet blobs = SyntheticImages.blobs(80, 1);
-        Npy.writeFloat32(dir.resolve("d.npy"), blobs.pixels(), 80, 1, 28, 28);
+        String data = BlobModels.npy(dir.resolve("d.npy"), blobs);
         Path ck = dir.resolve("ck");
-        TorchTrainer.train(MlpArchitecture.of(1, 28, 28, new int[] {32}, 3, "tanh"), blobs, blobs,
-                new TrainOptions(2, 16, 1e-3, 1e-4, 2, 0, 1.0, 0.0, 1), dir.resolve("final.pt"), ck, e -> { }, (n, loss) -> { });
-        String data = dir.resolve("d.npy").toString();
+        BlobModels.trainWithCheckpoints(dir.resolve("final.pt"), ck, blobs, 3, 2, 2);
         CliHarness r = CliHarness.run("dynamics", "--checkpoints", ck.toString(), "--train", data, "--test", data, "--samples", "20",
                 "--max-iter", "300", "--out", dir.resolve("o").toString());
         assertEquals(0, r.code(), r.err());

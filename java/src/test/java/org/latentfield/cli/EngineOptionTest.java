@@ -9,9 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.data.SyntheticImages;
 import org.latentfield.map.torch.TestModels;
-import org.latentfield.map.torch.TorchTrainer;
-import org.latentfield.train.MlpArchitecture;
-import org.latentfield.train.TrainOptions;
 
 /** {@code attractors --engine}: auto picks the native engine for an mlp, native refuses other models in one sentence. */
 class EngineOptionTest {
@@ -20,9 +17,7 @@ class EngineOptionTest {
 
     @Test
     void autoRunsMlpModelsNatively() throws Exception {
-        Path model = dir.resolve("mlp.pt");
-        TorchTrainer.train(MlpArchitecture.of(1, 28, 28, new int[] {32}, 2, "tanh"), SyntheticImages.blobs(64, 1), SyntheticImages.blobs(16, 2),
-                new TrainOptions(1, 16, 1e-3, 1e-4, 3), model, e -> { }, (n, loss) -> { });
+        Path model = BlobModels.train(dir.resolve("mlp.pt"), SyntheticImages.blobs(64, 1), 2, 1, 3);
         CliHarness r = CliHarness.run("attractors", "--model", model.toString(), "--samples", "50", "--out", dir.resolve("o").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.readString(dir.resolve("o/summary.json")).contains("\"engine\" : \"native cpu: 2 -> 32 -> 784 -> 32 -> 2\""));

@@ -10,11 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.data.ImageSet;
-import org.latentfield.data.Npy;
 import org.latentfield.data.SyntheticImages;
-import org.latentfield.map.torch.TorchTrainer;
-import org.latentfield.train.MlpArchitecture;
-import org.latentfield.train.TrainOptions;
 
 /** {@code latentfield memorization} over two small models: every number, both figures. */
 class MemorizationCommandTest {
@@ -24,14 +20,10 @@ class MemorizationCommandTest {
     @Test
     void tableAndFiguresForEveryModel() throws Exception {
         ImageSet blobs = SyntheticImages.blobs(100, 1);
-        Npy.writeFloat32(dir.resolve("d.npy"), blobs.pixels(), 100, 1, 28, 28);
-        String data = dir.resolve("d.npy").toString();
+        String data = BlobModels.npy(dir.resolve("d.npy"), blobs);
         StringBuilder models = new StringBuilder();
         for (int k : new int[] {2, 3}) {
-            Path model = dir.resolve("mlp" + k + ".pt");
-            TorchTrainer.train(MlpArchitecture.of(1, 28, 28, new int[] {32}, k, "tanh"), blobs, blobs, new TrainOptions(2, 16, 1e-3, 1e-4, 2),
-                    model, e -> { }, (n, loss) -> { });
-            models.append(models.length() > 0 ? "," : "").append(model);
+            models.append(models.length() > 0 ? "," : "").append(BlobModels.train(dir.resolve("mlp" + k + ".pt"), blobs, k, 2, 2));
         }
         CliHarness r = CliHarness.run("memorization", "--model", models.toString(), "--train", data, "--test", data, "--samples", "30",
                 "--out", dir.resolve("m").toString());

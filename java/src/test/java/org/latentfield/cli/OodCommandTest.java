@@ -12,9 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.data.ImageSet;
 import org.latentfield.data.Npy;
 import org.latentfield.data.SyntheticImages;
-import org.latentfield.map.torch.TorchTrainer;
-import org.latentfield.train.MlpArchitecture;
-import org.latentfield.train.TrainOptions;
 
 /** {@code latentfield ood} end to end on a small synthetic model; its one-sentence errors. */
 class OodCommandTest {
@@ -24,9 +21,7 @@ class OodCommandTest {
     @Test
     void writesEveryMethodsMetricsAndFigures() throws Exception {
         ImageSet blobs = SyntheticImages.blobs(120, 1);
-        Path model = dir.resolve("mlp.pt");
-        TorchTrainer.train(MlpArchitecture.of(1, 28, 28, new int[] {32}, 3, "tanh"), blobs, blobs, new TrainOptions(3, 16, 1e-3, 1e-4, 2),
-                model, e -> { }, (n, loss) -> { });
+        Path model = BlobModels.train(dir.resolve("mlp.pt"), blobs, 3, 3, 2);
         Npy.writeFloat32(dir.resolve("train.npy"), blobs.pixels(), 120, 1, 28, 28);
         Npy.writeFloat32(dir.resolve("test.npy"), SyntheticImages.blobs(40, 2).pixels(), 40, 1, 28, 28);
         CliHarness r = CliHarness.run("ood", "--model", model.toString(), "--train", dir.resolve("train.npy").toString(), "--id",
@@ -34,7 +29,7 @@ class OodCommandTest {
                 "--knn-k", "1,5", "--max-iter", "200", "--out", dir.resolve("o").toString());
         assertEquals(0, r.code(), r.err());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("o/summary.json").toFile());
-        for (String m : new String[] {"trajectory", "knn_k1", "knn_k5", "mahalanobis", "reconstruction_mse"}) {
+        for (String m : new String[] {"trajectory", "attractor_distance", "knn_k1", "knn_k5", "mahalanobis", "reconstruction_mse"}) {
             double auroc = s.get("results").get(m).get("uniform-noise:40").get("auroc").asDouble();
             assertTrue(auroc >= 0 && auroc <= 1, m + " AUROC " + auroc);
             assertTrue(Files.size(dir.resolve("o/hist_" + m + ".png")) > 5000, m + " histogram");

@@ -10,11 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.data.ImageSet;
-import org.latentfield.data.Npy;
 import org.latentfield.data.SyntheticImages;
-import org.latentfield.map.torch.TorchTrainer;
-import org.latentfield.train.MlpArchitecture;
-import org.latentfield.train.TrainOptions;
 
 /** {@code latentfield probe}: with s = k atoms the orthonormal basis and PCA reconstruct every code exactly. */
 class ProbeCommandTest {
@@ -24,11 +20,8 @@ class ProbeCommandTest {
     @Test
     void fullBasesReconstructExactly() throws Exception {
         ImageSet blobs = SyntheticImages.blobs(100, 1);
-        Path model = dir.resolve("mlp.pt");
-        TorchTrainer.train(MlpArchitecture.of(1, 28, 28, new int[] {32}, 4, "tanh"), blobs, blobs, new TrainOptions(2, 16, 1e-3, 1e-4, 2),
-                model, e -> { }, (n, loss) -> { });
-        Npy.writeFloat32(dir.resolve("d.npy"), blobs.pixels(), 100, 1, 28, 28);
-        String data = dir.resolve("d.npy").toString();
+        Path model = BlobModels.train(dir.resolve("mlp.pt"), blobs, 4, 2, 2);
+        String data = BlobModels.npy(dir.resolve("d.npy"), blobs);
         CliHarness r = CliHarness.run("probe", "--model", model.toString(), "--data", data, "--train", data, "--samples", "20",
                 "--out", dir.resolve("p").toString());
         assertEquals(0, r.code(), r.err());
