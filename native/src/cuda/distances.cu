@@ -9,26 +9,14 @@
 
 #include "../cpu/distance_math.hpp"
 #include "../cpu/validate.hpp"
+#include "block_reduce.cuh"
 #include "cuda_util.cuh"
 
 namespace {
 
-constexpr unsigned kThreads = 256;
+using lf::cuda::block_argmin;
 
-// Block-wide argmin of (value, index), ties to the lower index; result in slot 0.
-__device__ void block_argmin(double* val, int64_t* idx) {
-    for (unsigned width = blockDim.x / 2; width > 0; width /= 2) {
-        if (threadIdx.x < width) {
-            const double v = val[threadIdx.x + width];
-            const int64_t i = idx[threadIdx.x + width];
-            if (i >= 0 && (idx[threadIdx.x] < 0 || v < val[threadIdx.x] || (v == val[threadIdx.x] && i < idx[threadIdx.x]))) {
-                val[threadIdx.x] = v;
-                idx[threadIdx.x] = i;
-            }
-        }
-        __syncthreads();
-    }
-}
+constexpr unsigned kThreads = 256;
 
 __global__ void nearest_kernel(int64_t n, int64_t m, int64_t dim, const float* x, const float* set, int32_t metric,
                                int32_t* index, float* distance) {

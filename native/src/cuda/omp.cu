@@ -6,9 +6,13 @@
 
 #include "../cpu/omp_math.hpp"
 #include "../cpu/validate.hpp"
+#include "block_reduce.cuh"
 #include "cuda_util.cuh"
 
 namespace {
+
+using lf::cuda::block_argmin;
+using lf::cuda::block_sum;
 
 constexpr unsigned kThreads = 256;
 constexpr int64_t kSignalChunk = 4096;
@@ -32,15 +36,7 @@ __device__ double block_residual_sq(const float* x, int64_t dim, const float* di
         for (int32_t i = 0; i < s; ++i) rj -= ws.gamma[i] * dictionary[static_cast<int64_t>(ws.sel[i]) * dim + j];
         part += rj * rj;
     }
-    val[threadIdx.x] = part;
-    __syncthreads();
-    for (unsigned w = blockDim.x / 2; w > 0; w /= 2) {
-        if (threadIdx.x < w) val[threadIdx.x] += val[threadIdx.x + w];
-        __syncthreads();
-    }
-    const double total = val[0];
-    __syncthreads();
-    return total;
+    return block_sum(part, val);
 }
 
 __global__ void omp_kernel(int64_t chunk0, int64_t rows, int64_t n_atoms, int64_t dim, const float* dictionary,
@@ -94,17 +90,7 @@ __global__ void omp_kernel(int64_t chunk0, int64_t rows, int64_t n_atoms, int64_
         val[threadIdx.x] = -best;  // argmin of -|alpha|: ties to the lower atom
         idx[threadIdx.x] = best_a;
         __syncthreads();
-        for (unsigned width = blockDim.x / 2; width > 0; width /= 2) {
-            if (threadIdx.x < width) {
-                const double v = val[threadIdx.x + width];
-                const int64_t i = idx[threadIdx.x + width];
-                if (i >= 0 && (idx[threadIdx.x] < 0 || v < val[threadIdx.x] || (v == val[threadIdx.x] && i < idx[threadIdx.x]))) {
-                    val[threadIdx.x] = v;
-                    idx[threadIdx.x] = i;
-                }
-            }
-            __syncthreads();
-        }
+        block_argmin(val, idx);
         if (threadIdx.x == 0) {
             const int64_t j = idx[0];
             if (j < 0) {
