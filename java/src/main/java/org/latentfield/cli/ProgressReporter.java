@@ -8,7 +8,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 
 /**
  * A progress bar on stderr for long runs: it appears only once a run has taken more than a
- * second, so short runs and scripts see no bar.
+ * second, so short runs and scripts see no bar, and only on the process's own stderr (a
+ * command run inside {@code reproduce}, whose output is captured into a log, draws none).
  */
 final class ProgressReporter implements LongConsumer, AutoCloseable {
     private static final long DELAY_NANOS = 1_000_000_000L;
@@ -31,7 +32,7 @@ final class ProgressReporter implements LongConsumer, AutoCloseable {
     @Override
     public void accept(long finished) {
         done += finished;
-        if (bar == null && System.nanoTime() - started > DELAY_NANOS) {
+        if (bar == null && err == System.err && System.nanoTime() - started > DELAY_NANOS) {
             bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
                     .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(250).build();
         }

@@ -59,7 +59,10 @@ final class ReproduceCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("starts / samples per set in every step (default 1000)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of every subset and noise draw (default 0)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
-                .desc("output directory: report.json, report.md, one sub-directory per step, logs/STEP.txt").build());
+                .desc("output directory: report.json, report.md, one sub-directory per step, logs/STEP.txt (its console)"
+                + " and logs/STEP.status.json (command, exit code, seconds)").build());
+        o.addOption(Option.builder().longOpt("resume").desc("reuse every step that an earlier run into --out finished with the same"
+                + " command line (logs/STEP.status.json and STEP/summary.json), e.g. after an interruption or to re-judge the findings").build());
         o.addOption(Option.builder().longOpt("json").desc("print report.json to stdout").build());
         return o;
     }
@@ -101,9 +104,13 @@ final class ReproduceCommand implements Main.Command {
             List<ReproductionPlan.Step> steps = plan.steps();
             for (int i = 0; i < steps.size(); i++) {
                 ReproductionPlan.Step step = steps.get(i);
-                List<String> argv = step.argv(abs);
+                List<String> argv = step.argv(target);
                 err.printf(Locale.ROOT, "reproduce [%d/%d] %s: latentfield %s%n", i + 1, steps.size(), step.name(), String.join(" ", argv));
-                outcomes.add(runStep(step, argv, abs, logs, err));
+                ReproductionReport.Outcome earlier = cl.hasOption("resume") ? earlier(step, argv, target, abs, logs) : null;
+                if (earlier != null) {
+                    err.printf(Locale.ROOT, "reproduce   %s reused from the earlier run (%.1f s then)%n", step.name(), earlier.seconds());
+                }
+                outcomes.add(earlier != null ? earlier : runStep(step, argv, target, abs, logs, err));
             }
             ReproductionReport report = new ReproductionReport(plan, settings, outcomes, skipped);
             String version = NativeKernels.version();
@@ -131,8 +138,29 @@ final class ReproduceCommand implements Main.Command {
         }
     }
 
+    /**
+     * The outcome of an earlier run of the same command line (up to where --out was) that
+     * succeeded, from logs/STEP.status.json; null when there is none.
+     */
+    private static ReproductionReport.Outcome earlier(ReproductionPlan.Step step, List<String> argv, Path shown, Path out, Path logs) {
+        try {
+            Path status = logs.resolve(step.name() + ".status.json"), summary = out.resolve(step.name()).resolve("summary.json");
+            if (!Files.isRegularFile(summary) || !Files.isRegularFile(status)) {
+                return null;
+            }
+            JsonNode s = JSON.readTree(status.toFile());
+            if (s.path("exit_code").asInt(-1) != 0 || !JSON.valueToTree(ReproductionPlan.portable(argv, shown)).equals(s.path("argv"))) {
+                return null;
+            }
+            return new ReproductionReport.Outcome(step, argv, 0, s.path("seconds").asDouble(), null, JSON.readTree(summary.toFile()));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Runs one step in this JVM, its console output captured into logs/NAME.txt. */
-    private static ReproductionReport.Outcome runStep(ReproductionPlan.Step step, List<String> argv, Path out, Path logs, PrintStream err) {
+    private static ReproductionReport.Outcome runStep(ReproductionPlan.Step step, List<String> argv, Path shown, Path out, Path logs,
+                                                      PrintStream err) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
         long start = System.nanoTime();
         int code;
@@ -158,6 +186,14 @@ final class ReproduceCommand implements Main.Command {
             error = problems.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("exit code " + code);
         }
         err.printf(Locale.ROOT, "reproduce   %s %s in %.1f s%n", step.name(), error == null ? "done" : "FAILED: " + error, seconds);
+        try {
+            JSON.writeValue(logs.resolve(step.name() + ".status.json").toFile(),
+                    JSON.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("argv",
+                            JSON.valueToTree(ReproductionPlan.portable(argv, shown))).put("exit_code", code)
+                            .put("seconds", seconds));
+        } catch (IOException e) {
+            err.println("reproduce: cannot write the status of " + step.name() + ": " + e.getMessage());
+        }
         return new ReproductionReport.Outcome(step, argv, code, seconds, error, summary);
     }
 }

@@ -176,6 +176,12 @@ public record ReproductionPlan(List<Model> models, List<Path> twoD, Path series,
     /** Placeholder for the output directory inside arguments; {@link #resolve} replaces it. */
     public static final String REPRODUCE_OUT = "${out}/";
 
+    /** {@code argv} with {@code out} written as {@link #REPRODUCE_OUT}: the same steps compare equal wherever they were written. */
+    public static List<String> portable(List<String> argv, Path out) {
+        String prefix = out.toString() + "/";
+        return argv.stream().map(a -> a.replace(prefix, REPRODUCE_OUT)).toList();
+    }
+
     /** {@code args} with {@link #REPRODUCE_OUT} replaced by {@code out}. */
     public static List<String> resolve(List<String> args, Path out) {
         return args.stream().map(a -> a.replace(REPRODUCE_OUT, out.toString() + "/")).toList();

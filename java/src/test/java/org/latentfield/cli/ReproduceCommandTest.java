@@ -58,6 +58,14 @@ class ReproduceCommandTest {
             assertTrue(Files.size(out.resolve(fig)) > 1000, fig);
         }
         assertTrue(Files.readString(out.resolve("logs/memorization.txt")).startsWith("$ latentfield memorization"));
+        // --resume reuses every finished step: nothing runs again, the report is rebuilt from the summaries
+        long before = Files.getLastModifiedTime(out.resolve("memorization/summary.json")).toMillis();
+        r = CliHarness.run("reproduce", "--models", models.toString(), "--family", "blob", "--train", train, "--test", test, "--ood",
+                "uniform-noise:40", "--samples", "20", "--resume", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("memorization reused from the earlier run"), r.err());
+        assertEquals(before, Files.getLastModifiedTime(out.resolve("memorization/summary.json")).toMillis());
+        assertTrue(r.out().contains("(1) memorization falls as the bottleneck k grows"), r.out());
         CliHarness.expectFailure("holds no nothing-k<K>.pt models", "reproduce", "--models", models.toString(), "--family", "nothing",
                 "--train", train, "--test", test, "--ood", "uniform-noise:40", "--out", dir.resolve("x").toString());
     }

@@ -66,8 +66,11 @@ class FindingsTest {
         assertEquals(Findings.REPRODUCED, Findings.probing(PLAN, Map.of("probe-m-k16", wins, "probe-m-k128", wins)).verdict());
         Findings.Finding partly = Findings.probing(PLAN, Map.of("probe-m-k16", wins, "probe-m-k128", loses));
         assertEquals(Findings.PARTLY, partly.verdict());
-        assertTrue(partly.detail().get(1).contains("noise beats random at 1 of 2 levels, PCA lowest at 2"), partly.detail().toString());
+        assertTrue(partly.detail().get(1).contains("noise beats random at 1 of 2 levels (ties 0), PCA lowest at 2"), partly.detail().toString());
         assertEquals(Findings.NOT, Findings.probing(PLAN, Map.of("probe-m-k16", loses)).verdict());
+        // a tie at full rank is not a loss, but ties alone are no win
+        assertEquals(Findings.REPRODUCED, Findings.probing(PLAN, Map.of("probe-m-k16", json(probe(0.1, 0.2, 0.05, 0.05)))).verdict());
+        assertEquals(Findings.NOT, Findings.probing(PLAN, Map.of("probe-m-k16", json(probe(0.05, 0.05)))).verdict());
         assertEquals(Findings.UNMEASURED, Findings.probing(PLAN, Map.of()).verdict());
     }
 
