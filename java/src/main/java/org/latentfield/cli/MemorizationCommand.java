@@ -19,6 +19,7 @@ import org.latentfield.LatentfieldException;
 import org.latentfield.analysis.Memorization;
 import org.latentfield.data.Datasets;
 import org.latentfield.data.ImageSet;
+import org.latentfield.data.Npy;
 import org.latentfield.data.Points;
 import org.latentfield.data.StartPoints;
 import org.latentfield.data.Subsets;
@@ -61,7 +62,9 @@ final class MemorizationCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of subsets and noise (default 0)").build());
         EngineChoice.addOption(o);
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
-                .desc("output directory: summary.json, memorization.png, attractors.png (decoded attractors per model)").build());
+                .desc("output directory: summary.json, memorization.png, attractors.png (decoded attractors per model),"
+                        + " attractors_I.npy (A x k, the train-derived attractors of the I-th model) and similarity_I.npy (A: each one's best"
+                        + " cosine similarity to the training set)").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
         return o;
     }
@@ -85,6 +88,7 @@ final class MemorizationCommand implements Main.Command {
         ArrayNode models = summary.putArray("models");
         Map<String, float[][]> montage = new LinkedHashMap<>();
         List<double[]> byK = new ArrayList<>();
+        Map<String, Points> arrays = new LinkedHashMap<>();  // written as N x dim, or N when dim is 1
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")))) {
             for (String m : cl.getOptionValue("model").split(",")) {
                 Path path = Path.of(m.strip());
@@ -105,6 +109,10 @@ final class MemorizationCommand implements Main.Command {
                         r.put("memorization_mean", c == null ? Double.NaN : c.mean()).put("memorization_std", c == null ? Double.NaN : c.std());
                         r.put("test_mse", testMse).put("generalization_entropy", entropy);
                         r.put("attractors_from_train", a).put("attractors_from_test", fromTest.count()).put("attractors_from_noise", fromNoise.count());
+                        int index = models.size() - 1;
+                        r.put("attractors_file", "attractors_" + index + ".npy").put("similarity_file", "similarity_" + index + ".npy");
+                        arrays.put("attractors_" + index + ".npy", fromTrain.points(k));
+                        arrays.put("similarity_" + index + ".npy", new Points(a, 1, c == null ? new float[0] : c.perAttractor()));
                         float[][] shown = new float[Math.min(a, 12)][];
                         for (int i = 0; i < shown.length; i++) {
                             shown[i] = decoded.row(i);
@@ -118,6 +126,10 @@ final class MemorizationCommand implements Main.Command {
             Figures.montage(dir.file("attractors.png"), montage, train.height(), train.width(), 3);
             try {
                 JSON.writeValue(dir.file("summary.json").toFile(), summary);
+                for (var e : arrays.entrySet()) {
+                    Points x = e.getValue();
+                    Npy.writeFloat32(dir.file(e.getKey()), x.data(), x.dim() == 1 ? new long[] {x.n()} : new long[] {x.n(), x.dim()});
+                }
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
             }

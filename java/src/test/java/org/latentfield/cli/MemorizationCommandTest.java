@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.data.ImageSet;
+import org.latentfield.data.Npy;
+import org.latentfield.data.NpyArray;
 import org.latentfield.data.SyntheticImages;
 
 /** {@code latentfield memorization} over two small models: every number, both figures. */
@@ -35,6 +38,14 @@ class MemorizationCommandTest {
             assertTrue(mem > 0 && mem <= 1 + 1e-6, "memorization coefficient is a cosine similarity: " + mem);
             assertTrue(m.get("attractors_from_train").asInt() >= 1);
             assertTrue(m.get("test_mse").asDouble() > 0);
+            NpyArray attractors = Npy.read(dir.resolve("m").resolve(m.get("attractors_file").asText()));
+            assertArrayEquals(new long[] {m.get("attractors_from_train").asInt(), m.get("latent_dim").asInt()}, attractors.shape());
+            float[] similarity = Npy.read(dir.resolve("m").resolve(m.get("similarity_file").asText())).toFloats();
+            double sum = 0;
+            for (float v : similarity) {
+                sum += v;
+            }
+            assertEquals(mem, sum / similarity.length, 1e-5, "the coefficient is the mean of the per-attractor similarities");
         }
         assertTrue(Files.size(dir.resolve("m/memorization.png")) > 5000);
         assertTrue(Files.size(dir.resolve("m/attractors.png")) > 500);
