@@ -185,7 +185,8 @@ final class ReproduceCommand implements Main.Command {
         } else {
             error = problems.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("exit code " + code);
         }
-        err.printf(Locale.ROOT, "reproduce   %s %s in %.1f s%n", step.name(), error == null ? "done" : "FAILED: " + error, seconds);
+        err.printf(Locale.ROOT, "reproduce   %s %s %.1f s%s%n", step.name(), error == null ? "done in" : "FAILED after", seconds,
+                error == null ? "" : ": " + error);
         try {
             JSON.writeValue(logs.resolve(step.name() + ".status.json").toFile(),
                     JSON.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("argv",

@@ -69,4 +69,28 @@ class ReproduceCommandTest {
         CliHarness.expectFailure("holds no nothing-k<K>.pt models", "reproduce", "--models", models.toString(), "--family", "nothing",
                 "--train", train, "--test", test, "--ood", "uniform-noise:40", "--out", dir.resolve("x").toString());
     }
+
+    @Test
+    void aFailedStepIsReportedWhileTheOthersRun() throws Exception {
+        ImageSet blobs = SyntheticImages.blobs(80, 1);
+        Path models = Files.createDirectories(dir.resolve("models"));
+        BlobModels.train(models.resolve("blob-k3.pt"), blobs, 3, 1, 2);
+        Files.createDirectories(models.resolve("blob-k3-series"));
+        Files.writeString(models.resolve("blob-k3-series/epoch-0001.pt"), "not a TorchScript archive");
+        String data = BlobModels.npy(dir.resolve("d.npy"), blobs);
+        Path out = dir.resolve("report");
+        CliHarness r = CliHarness.run("reproduce", "--models", models.toString(), "--family", "blob", "--train", data, "--test", data, "--ood",
+                "uniform-noise:30", "--samples", "15", "--out", out.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("1 of 8 steps failed (dynamics)"), r.err());
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        for (JsonNode s : report.get("steps")) {
+            boolean dynamics = s.get("name").asText().equals("dynamics");
+            assertEquals(dynamics ? 1 : 0, s.get("exit_code").asInt(), s.toString());
+            assertEquals(dynamics, s.has("error"));
+            assertEquals(!dynamics, s.has("summary"));
+        }
+        assertEquals("not measured", report.get("findings").get(1).get("verdict").asText());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("Failed: latentfield dynamics:"));
+    }
 }
