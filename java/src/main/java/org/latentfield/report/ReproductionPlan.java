@@ -159,7 +159,8 @@ public record ReproductionPlan(List<Model> models, List<Path> twoD, Path series,
                 steps.add(new Step("ood-" + m.stem() + "-" + from, "OOD detection with " + m.stem() + ", attractors from " + from
                         + (from.equals("train") ? " (paper figure 5)" : " (ours)"), "ood",
                         List.of("--model", m.path().toString(), "--train", s.train(), "--id", s.test(), "--ood", ood, "--attractors-from", from,
-                                "--samples", n, "--train-samples", Integer.toString(5 * s.samples()), "--knn-k", knnK, "--seed", seed), List.of("hist_trajectory.png", "hist_knn_k10.png", "hist_mahalanobis.png",
+                                "--samples", n, "--train-samples", Integer.toString(5 * s.samples()), "--knn-k", knnK, "--seed", seed),
+                        List.of("hist_trajectory.png", "hist_attractor_distance.png", "hist_knn_k10.png", "hist_mahalanobis.png",
                                 "hist_reconstruction_mse.png")));
             }
         }
