@@ -70,20 +70,18 @@ public final class OodScores {
      * separation comes from where codes start or from where their trajectories go.
      */
     public static double[] attractorDistance(Points codes, Points attractors, Device device) {
-        float[] d = NativeDistances.nearest(codes.data(), attractors.data(), codes.dim(), NativeDistances.Metric.EUCLIDEAN, device).distance();
-        double[] out = new double[d.length];
-        for (int i = 0; i < d.length; i++) {
-            out[i] = d[i];
-        }
-        return out;
+        return widen(NativeDistances.nearest(codes.data(), attractors.data(), codes.dim(), NativeDistances.Metric.EUCLIDEAN, device).distance());
     }
 
     /** KNN score (Sun et al. 2022): mean Euclidean distance to the K nearest training latents. */
     public static double[] knn(Points codes, Points training, int k, Device device) {
-        float[] m = NativeDistances.knnMeanDistance(codes.data(), training.data(), codes.dim(), k, device);
-        double[] out = new double[m.length];
-        for (int i = 0; i < m.length; i++) {
-            out[i] = m[i];
+        return widen(NativeDistances.knnMeanDistance(codes.data(), training.data(), codes.dim(), k, device));
+    }
+
+    private static double[] widen(float[] f) {
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            out[i] = f[i];
         }
         return out;
     }

@@ -173,7 +173,11 @@ final class DynamicsCommand implements Main.Command {
         }
     }
 
-    /** Trajectory scores of {@code starts} against {@code attractors}, recorded in bounded chunks. */
+    /**
+     * Trajectory scores of {@code starts} against {@code attractors}, recorded in bounded chunks.
+     * This iterates the starts a second time (the first run, unrecorded, found the attractors the
+     * scores need): twice the time instead of n x (max-iter + 1) x k recorded floats at once.
+     */
     private static double[] trajectoryScores(TorchScriptAutoencoder map, Points starts, Points attractors, FixedPointSolver.Options o) {
         FixedPointSolver.Options recorded = o.withRecordEvery(1);
         return OodScores.trajectory(chunk -> FixedPointSolver.solve(map, chunk, recorded), starts, attractors,

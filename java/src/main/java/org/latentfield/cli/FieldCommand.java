@@ -96,13 +96,16 @@ final class FieldCommand implements Main.Command {
                 LatentMap map = choice.mlp() != null ? new NativeMlpMap(choice.mlp(), cl.getOptionValue("model")) : torchMap;
                 FixedPointSolver.Options solver = new FixedPointSolver.Options(FixedPointSolver.Options.DEFAULT_TOL,
                         FixedPointSolver.Options.DEFAULT_MAX_ITER, FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, 1024, 0);
+                // the attractors of --samples N(0, I) starts, mined once when the plane or the range needs them
+                Attractors noise = kind.equals("attractors") || range == null ? Attractors.find(choice.solve(map,
+                        StartPoints.gaussian(samples, k, 1.0, Args.longValue(cl, "seed", 0)), solver), MergeRule.paperDefault()) : null;
                 VectorField.Plane plane = switch (kind) {
                     case "axes" -> VectorField.axes(k);
                     case "pca" -> VectorField.principal(codes(torchMap, cl.getOptionValue("data"), samples));
-                    default -> throughAttractors(choice, map, k, samples, Args.longValue(cl, "seed", 0), solver);
+                    default -> throughAttractors(noise, samples);
                 };
                 if (range == null) {
-                    range = autoRange(choice, map, plane, samples, Args.longValue(cl, "seed", 0), solver);
+                    range = autoRange(noise, plane);
                 }
                 VectorField.Grid grid = VectorField.evaluate(map, plane, range[0], range[1], g);
                 FixedPointResult run = choice.solve(map, grid.points(), solver);
@@ -179,10 +182,7 @@ final class FieldCommand implements Main.Command {
         return new Points(m, map.latentDim(), map.encode(data, java.util.stream.IntStream.range(0, m).toArray()));
     }
 
-    private static VectorField.Plane throughAttractors(EngineChoice choice, LatentMap map, int k, int samples, long seed,
-                                                       FixedPointSolver.Options solver) {
-        FixedPointResult r = choice.solve(map, StartPoints.gaussian(samples, k, 1.0, seed), solver);
-        Attractors a = Attractors.find(r, MergeRule.paperDefault());
+    private static VectorField.Plane throughAttractors(Attractors a, int samples) {
         if (a.count() < 3) {
             throw new LatentfieldException("--plane attractors needs three attractors but " + samples + " noise starts reached "
                     + a.count() + "; use --plane axes or --plane pca --data NAME:SPLIT.");
@@ -195,9 +195,7 @@ final class FieldCommand implements Main.Command {
     }
 
     /** -R:R with R = max(3, ceil(1.15 max |plane coordinate| of the attractors of N(0, I) starts)). */
-    private static double[] autoRange(EngineChoice choice, LatentMap map, VectorField.Plane plane, int samples, long seed,
-                                      FixedPointSolver.Options solver) {
-        Attractors a = Attractors.find(choice.solve(map, StartPoints.gaussian(samples, map.latentDim(), 1.0, seed), solver), MergeRule.paperDefault());
+    private static double[] autoRange(Attractors a, VectorField.Plane plane) {
         double r = 0;
         for (int i = 0; i < a.count(); i++) {
             for (double c : plane.coordinates(a.attractors().get(i).point(), 0)) {

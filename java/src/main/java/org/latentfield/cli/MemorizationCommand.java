@@ -100,7 +100,8 @@ final class MemorizationCommand implements Main.Command {
                         Attractors fromTest = attractors(choice, map, new Points(testRows.length, k, map.encode(test, testRows)), o);
                         Attractors fromNoise = attractors(choice, map, StartPoints.gaussian(samples, k, 1.0, seed), o);
                         int a = fromTrain.count();
-                        Points decoded = new Points(a, train.imageSize(), map.decodeImages(fromTrain.points(k).data(), a, train.imageSize()));
+                        Points trainAttractors = fromTrain.points(k);
+                        Points decoded = new Points(a, train.imageSize(), map.decodeImages(trainAttractors.data(), a, train.imageSize()));
                         Memorization.Coefficient c = a > 0 ? Memorization.coefficient(decoded, trainImages, Device.CPU) : null;
                         double testMse = java.util.Arrays.stream(map.reconstructionErrors(test, testRows)).average().orElse(Double.NaN);
                         int entropy = Memorization.generalizationEntropy(decoded, 0.9);
@@ -111,7 +112,7 @@ final class MemorizationCommand implements Main.Command {
                         r.put("attractors_from_train", a).put("attractors_from_test", fromTest.count()).put("attractors_from_noise", fromNoise.count());
                         int index = models.size() - 1;
                         r.put("attractors_file", "attractors_" + index + ".npy").put("similarity_file", "similarity_" + index + ".npy");
-                        arrays.put("attractors_" + index + ".npy", fromTrain.points(k));
+                        arrays.put("attractors_" + index + ".npy", trainAttractors);
                         arrays.put("similarity_" + index + ".npy", new Points(a, 1, c == null ? new float[0] : c.perAttractor()));
                         float[][] shown = new float[Math.min(a, 12)][];
                         for (int i = 0; i < shown.length; i++) {

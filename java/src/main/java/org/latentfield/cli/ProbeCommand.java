@@ -195,10 +195,10 @@ final class ProbeCommand implements Main.Command {
     }
 
     private static float[][] decoded(TorchScriptAutoencoder map, Points codes, ImageSet data) {
-        float[] images = map.decodeImages(codes.data(), codes.n(), data.imageSize());
+        Points images = new Points(codes.n(), data.imageSize(), map.decodeImages(codes.data(), codes.n(), data.imageSize()));
         float[][] each = new float[codes.n()][];
         for (int i = 0; i < codes.n(); i++) {
-            each[i] = java.util.Arrays.copyOfRange(images, i * data.imageSize(), (i + 1) * data.imageSize());
+            each[i] = images.row(i);
         }
         return plane(each, data);
     }

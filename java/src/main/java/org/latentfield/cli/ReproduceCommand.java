@@ -114,15 +114,16 @@ final class ReproduceCommand implements Main.Command {
             }
             ReproductionReport report = new ReproductionReport(plan, settings, outcomes, skipped);
             String version = NativeKernels.version();
+            com.fasterxml.jackson.databind.node.ObjectNode json = report.json(version);
             try {
-                JSON.writeValue(dir.file("report.json").toFile(), report.json(version));
+                JSON.writeValue(dir.file("report.json").toFile(), json);
                 Files.writeString(dir.file("report.md"), report.markdown(abs, version));
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the report into " + abs + ": " + e.getMessage() + ".", e);
             }
             dir.commit(List.of("report.json", "report.md"));
             if (cl.hasOption("json")) {
-                out.println(report.json(version).toPrettyString());
+                out.println(json.toPrettyString());
             } else {
                 for (Findings.Finding f : report.findings()) {
                     out.printf("(%d) %-92s %s%n", f.id(), f.claim(), f.verdict());
