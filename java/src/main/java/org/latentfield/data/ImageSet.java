@@ -1,25 +1,78 @@
 package org.latentfield.data;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
 /**
- * Images as float32 in [0, 1], N x C x H x W in C order, with optional integer labels.
+ * Data items as float32, N x (item shape) in C order, with optional integer labels. An item is
+ * an image C x H x W (values in [0, 1]) or a flat vector of D values.
  *
  * @param name   where it came from, e.g. "fashion-mnist:train"
- * @param labels one label per image, or null
+ * @param count  N
+ * @param shape  the shape of one item: {C, H, W} for images, {D} for vectors
+ * @param pixels N x prod(shape) values
+ * @param labels one label per item, or null
  */
-public record ImageSet(String name, int count, int channels, int height, int width, float[] pixels, int[] labels) {
+public record ImageSet(String name, int count, int[] shape, float[] pixels, int[] labels) {
     public ImageSet {
-        if ((long) count * channels * height * width != pixels.length) {
-            throw new IllegalArgumentException("expected " + count + " x " + channels + " x " + height + " x " + width + " pixels, got "
-                    + pixels.length);
+        if (shape == null || (shape.length != 1 && shape.length != 3) || Arrays.stream(shape).anyMatch(d -> d < 1)) {
+            throw new IllegalArgumentException("an item shape is C x H x W or D with positive sizes, got " + Arrays.toString(shape));
+        }
+        shape = shape.clone();
+        if ((long) count * size(shape) != pixels.length) {
+            throw new IllegalArgumentException("expected " + count + " x " + describe(shape) + " values, got " + pixels.length);
         }
         if (labels != null && labels.length != count) {
             throw new IllegalArgumentException(count + " images but " + labels.length + " labels");
         }
     }
 
-    /** Values per image: C x H x W. */
+    /** Images of C x H x W. */
+    public ImageSet(String name, int count, int channels, int height, int width, float[] pixels, int[] labels) {
+        this(name, count, new int[] {channels, height, width}, pixels, labels);
+    }
+
+    @Override
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    /** Whether the items are images (C x H x W) rather than flat vectors. */
+    public boolean isImages() {
+        return shape.length == 3;
+    }
+
+    /** Values per item: C x H x W, or D. */
     public int imageSize() {
-        return channels * height * width;
+        return size(shape);
+    }
+
+    /** C of C x H x W images (1 for flat vectors). */
+    public int channels() {
+        return isImages() ? shape[0] : 1;
+    }
+
+    /** H of C x H x W images (1 for flat vectors). */
+    public int height() {
+        return isImages() ? shape[1] : 1;
+    }
+
+    /** W of C x H x W images (D for flat vectors). */
+    public int width() {
+        return isImages() ? shape[2] : shape[0];
+    }
+
+    /** e.g. "3 x 32 x 32" or "784". */
+    public String shapeString() {
+        return describe(shape);
+    }
+
+    /** The same values seen with another item shape of the same size (a C-order view, no resampling). */
+    public ImageSet reshaped(int[] itemShape) {
+        if (size(itemShape) != imageSize()) {
+            throw new IllegalArgumentException("cannot view items of " + shapeString() + " as " + describe(itemShape));
+        }
+        return new ImageSet(name, count, itemShape, pixels, labels);
     }
 
     /** The images at {@code rows}, in that order, as a new set named {@code name}. */
@@ -33,6 +86,23 @@ public record ImageSet(String name, int count, int channels, int height, int wid
                 lb[i] = labels[rows[i]];
             }
         }
-        return new ImageSet(name, rows.length, channels, height, width, px, lb);
+        return new ImageSet(name, rows.length, shape, px, lb);
+    }
+
+    /** prod(shape). */
+    public static int size(int[] shape) {
+        long s = 1;
+        for (int d : shape) {
+            s *= d;
+        }
+        if (s > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("an item of " + describe(shape) + " values is too large");
+        }
+        return (int) s;
+    }
+
+    /** "3 x 32 x 32" for {3, 32, 32}. */
+    public static String describe(int[] shape) {
+        return Arrays.stream(shape).mapToObj(Integer::toString).collect(Collectors.joining(" x "));
     }
 }
