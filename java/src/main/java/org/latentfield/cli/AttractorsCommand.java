@@ -23,7 +23,7 @@ import org.latentfield.dynamics.PointState;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.AttractorReport;
-import org.latentfield.report.FileDigest;
+import org.latentfield.report.ModelReport;
 import org.latentfield.report.OutputDirectory;
 
 /** {@code latentfield attractors}: iterate f from many starts and deduplicate the endpoints into attractors. */
@@ -59,7 +59,6 @@ final class AttractorsCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("rows evaluated together (default 1024)").build());
         o.addOption(Option.builder().longOpt("record-every").hasArg().argName("R").desc("record z_0, z_R, z_2R, ... into trajectories.npy").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory").build());
-        EngineChoice.addOption(o);
         o.addOption(Option.builder().longOpt("json").desc("also print summary.json to stdout").build());
         return o;
     }
@@ -92,15 +91,21 @@ final class AttractorsCommand implements Main.Command {
         }
 
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
-             TorchScriptAutoencoder map = ModelOptions.open(cl)) {
+             TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             int k = map.latentDim();
             int n = samples > 0 ? samples : DEFAULT_SAMPLES;
-            Points z0 = switch (starts.kind) {
-                case NOISE -> StartPoints.gaussian(n, k, sigma, seed);
-                case UNIFORM -> StartPoints.uniform(n, k, starts.lo, starts.hi, seed);
-                case FILE -> StartPoints.fromNpy(starts.file, k, samples);
-                case DATA -> encodeData(map, starts.dataset, samples > 0 ? samples : DEFAULT_SAMPLES, cl.hasOption("shuffle"), seed);
-            };
+            int[] drawn = null;
+            Points z0;
+            switch (starts.kind) {
+                case NOISE -> z0 = StartPoints.gaussian(n, k, sigma, seed);
+                case UNIFORM -> z0 = StartPoints.uniform(n, k, starts.lo, starts.hi, seed);
+                case FILE -> z0 = StartPoints.fromNpy(starts.file, k, samples);
+                default -> {
+                    ImageSet data = ModelData.load(Datasets.defaults(), starts.dataset, map.contract(), err);
+                    drawn = dataRows(data, starts.dataset, n, cl.hasOption("shuffle"), seed);
+                    z0 = new Points(n, k, map.encode(data, drawn));
+                }
+            }
             FixedPointResult result;
             EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
             try (choice; ProgressReporter progress = new ProgressReporter("attractors", "points", z0.n(), err)) {
@@ -125,11 +130,11 @@ final class AttractorsCommand implements Main.Command {
             settings.put("record_every", recordEvery == 0 ? null : recordEvery);
             settings.put("workers", map.workers());
             settings.put("torch_threads", map.intraOpThreads());
-            Path modelPath = Path.of(cl.getOptionValue("model"));
-            AttractorReport.ModelFacts facts = new AttractorReport.ModelFacts(modelPath.toString(), FileDigest.sha256(modelPath), k,
-                    map.latentDimSource(), map.device());
-            ObjectNode summary = AttractorReport.summary(facts, settings, result, attractors, NativeKernels.version());
+            ObjectNode summary = AttractorReport.summary(ModelReport.facts(map.contract()), settings, result, attractors, NativeKernels.version());
             AttractorReport.write(dir, summary, result, attractors);
+            if (drawn != null) {
+                AttractorReport.writeItems(dir, drawn);
+            }
             dir.commit(AttractorReport.FILES);
 
             if (cl.hasOption("json")) {
@@ -141,14 +146,12 @@ final class AttractorsCommand implements Main.Command {
         }
     }
 
-    /** The latent codes of the first (or, shuffled, a seeded random subset of) {@code n} items of a data set. */
-    private static Points encodeData(TorchScriptAutoencoder map, String spec, int n, boolean shuffle, long seed) {
-        ImageSet data = Datasets.defaults().load(spec);
+    /** The first (or, shuffled, a seeded random subset of) {@code n} item indices of a data set. */
+    private static int[] dataRows(ImageSet data, String spec, int n, boolean shuffle, long seed) {
         if (n > data.count()) {
             throw new LatentfieldException("--samples " + n + " asks for more items than the " + data.count() + " of " + spec + ".");
         }
-        int[] rows = shuffle ? Subsets.seeded(data.count(), n, seed) : java.util.stream.IntStream.range(0, n).toArray();
-        return new Points(n, map.latentDim(), map.encode(data, rows));
+        return shuffle ? Subsets.seeded(data.count(), n, seed) : java.util.stream.IntStream.range(0, n).toArray();
     }
 
     private static void printTable(PrintStream out, Path dir, FixedPointResult r, Attractors a) {

@@ -36,6 +36,7 @@ import org.latentfield.kernels.Device;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.Figures;
+import org.latentfield.report.ModelReport;
 import org.latentfield.report.OutputDirectory;
 
 /**
@@ -61,12 +62,14 @@ final class DynamicsCommand implements Main.Command {
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("checkpoints").hasArg().argName("DIR").required().desc("a directory of *.pt checkpoints, in name order").build());
+        ModelOptions.addShared(o);
         o.addOption(Option.builder().longOpt("train").hasArg().argName("DATA").desc("training data (default fashion-mnist:train)").build());
         o.addOption(Option.builder().longOpt("test").hasArg().argName("DATA").desc("test data (default fashion-mnist:test)").build());
         o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("starts from each of train, test and N(0, I) (default 1000; the paper: 5000)").build());
         o.addOption(Option.builder().longOpt("max-iter").hasArg().argName("N").desc("iteration cap (default 3000)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of subsets and noise (default 0)").build());
-        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory: summary.json, dynamics.png, series.npy (checkpoints x series_columns)").build());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory: summary.json, dynamics.png, series.npy (checkpoints x series_columns), train_items.npy and"
+                + " test_items.npy (the items drawn)").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
         return o;
     }
@@ -90,11 +93,17 @@ final class DynamicsCommand implements Main.Command {
         if (checkpoints.isEmpty()) {
             throw new LatentfieldException("--checkpoints " + ckDir + " holds no .pt files.");
         }
+        String engine = EngineChoice.spec(cl);
+        List<ModelSource> sources = new java.util.ArrayList<>();
+        for (Path checkpoint : checkpoints) {
+            sources.add(ModelOptions.source(cl, checkpoint, java.util.Optional.empty()));
+        }
         Datasets registry = Datasets.defaults();
-        ImageSet train = registry.load(cl.getOptionValue("train", "fashion-mnist:train"));
-        ImageSet test = registry.load(cl.getOptionValue("test", "fashion-mnist:test"));
-        Points trainImages = new Points(train.count(), train.imageSize(), train.pixels());
-        int[] trainRows = Subsets.seeded(train.count(), samples, seed + 1), testRows = Subsets.seeded(test.count(), samples, seed + 2);
+        ImageSet train = null;
+        ImageSet test = null;
+        Points trainImages = null;
+        int[] trainRows = null;
+        int[] testRows = null;
         FixedPointSolver.Options o = new FixedPointSolver.Options(FixedPointSolver.Options.DEFAULT_TOL, Args.integer(cl, "max-iter", 3000),
                 FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, 1024, 0);
         ObjectNode summary = JSON.createObjectNode();
@@ -106,12 +115,20 @@ final class DynamicsCommand implements Main.Command {
                 chamfer = new double[2][checkpoints.size()], fpr = new double[2][checkpoints.size()];
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")))) {
             for (int c = 0; c < checkpoints.size(); c++) {
-                try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(checkpoints.get(c)))) {
+                try (TorchScriptAutoencoder map = ModelOptions.open(sources.get(c), err);
+                     EngineChoice choice = EngineChoice.choose(engine, map, checkpoints.get(c).toString())) {
                     int k = map.latentDim();
+                    if (train == null) { // every checkpoint of a series has the first one's input shape, checked by the contract
+                        train = ModelData.load(registry, cl.getOptionValue("train", "fashion-mnist:train"), map.contract(), err);
+                        test = ModelData.load(registry, cl.getOptionValue("test", "fashion-mnist:test"), map.contract(), err);
+                        trainImages = new Points(train.count(), train.imageSize(), train.pixels());
+                        trainRows = Subsets.seeded(train.count(), samples, seed + 1);
+                        testRows = Subsets.seeded(test.count(), samples, seed + 2);
+                    }
                     Points trainCodes = new Points(trainRows.length, k, map.encode(train, trainRows)), noise = StartPoints.gaussian(samples, k, 1.0, seed);
-                    FixedPointResult rTrain = FixedPointSolver.solve(map, trainCodes, o);
-                    FixedPointResult rTest = FixedPointSolver.solve(map, new Points(testRows.length, k, map.encode(test, testRows)), o);
-                    FixedPointResult rNoise = FixedPointSolver.solve(map, noise, o);
+                    FixedPointResult rTrain = choice.solve(map, trainCodes, o);
+                    FixedPointResult rTest = choice.solve(map, new Points(testRows.length, k, map.encode(test, testRows)), o);
+                    FixedPointResult rNoise = choice.solve(map, noise, o);
                     MergeRule rule = MergeRule.paperDefault();
                     Attractors aTrain = Attractors.find(rTrain, rule), aTest = Attractors.find(rTest, rule), aNoise = Attractors.find(rNoise, rule);
                     Points pTrain = aTrain.points(k), pNoise = aNoise.points(k);
@@ -119,10 +136,13 @@ final class DynamicsCommand implements Main.Command {
                     double memorization = pTrain.n() > 0 ? Memorization.coefficient(decoded, trainImages, Device.CPU).mean() : Double.NaN;
                     double testMse = java.util.Arrays.stream(map.reconstructionErrors(test, testRows)).average().orElse(Double.NaN);
                     double chamferSim = pTrain.n() > 0 && pNoise.n() > 0 ? Chamfer.similarity(pTrain, pNoise, Device.CPU) : Double.NaN;
-                    double fpr95 = pTrain.n() > 0 ? Detection.fpr95(trajectoryScores(map, trainCodes, pTrain, o), trajectoryScores(map, noise, pTrain, o))
+                    double fpr95 = pTrain.n() > 0 ? Detection.fpr95(trajectoryScores(choice, map, trainCodes, pTrain, o),
+                            trajectoryScores(choice, map, noise, pTrain, o))
                             : Double.NaN;
                     ObjectNode r = rows.addObject();
                     r.put("checkpoint", checkpoints.get(c).getFileName().toString());
+                    r.put("engine", choice.description());
+                    r.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
                     r.put("memorization", memorization).put("test_mse", testMse);
                     r.put("attractors_train", aTrain.count()).put("attractors_test", aTest.count()).put("attractors_noise", aNoise.count());
                     r.put("distinct_share_train", (double) aTrain.count() / samples).put("distinct_share_test", (double) aTest.count() / samples)
@@ -154,10 +174,12 @@ final class DynamicsCommand implements Main.Command {
                     }
                 }
                 Npy.writeFloat64(dir.file("series.npy"), table, c, SERIES_COLUMNS.size());
+                Npy.writeInt32(dir.file("train_items.npy"), trainRows, trainRows.length);
+                Npy.writeInt32(dir.file("test_items.npy"), testRows, testRows.length);
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
             }
-            dir.commit(List.of("summary.json", "dynamics.png", "series.npy"));
+            dir.commit(List.of("summary.json", "dynamics.png", "series.npy", "train_items.npy", "test_items.npy"));
             if (cl.hasOption("json")) {
                 out.println(summary.toPrettyString());
             } else {
@@ -178,9 +200,10 @@ final class DynamicsCommand implements Main.Command {
      * This iterates the starts a second time (the first run, unrecorded, found the attractors the
      * scores need): twice the time instead of n x (max-iter + 1) x k recorded floats at once.
      */
-    private static double[] trajectoryScores(TorchScriptAutoencoder map, Points starts, Points attractors, FixedPointSolver.Options o) {
+    private static double[] trajectoryScores(EngineChoice choice, TorchScriptAutoencoder map, Points starts, Points attractors,
+                                             FixedPointSolver.Options o) {
         FixedPointSolver.Options recorded = o.withRecordEvery(1);
-        return OodScores.trajectory(chunk -> FixedPointSolver.solve(map, chunk, recorded), starts, attractors,
+        return OodScores.trajectory(chunk -> choice.solve(map, chunk, recorded), starts, attractors,
                 OodScores.trajectoryChunk(recorded.maxIter(), starts.dim()), Device.CPU);
     }
 }

@@ -27,13 +27,14 @@ import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.LatentMap;
 import org.latentfield.map.NativeMlpMap;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
-import org.latentfield.report.FileDigest;
+import org.latentfield.report.ModelReport;
 import org.latentfield.report.Figures;
 import org.latentfield.report.OutputDirectory;
 
 /** {@code latentfield field}: the vector field V(z) = f(z) - z on a plane, as arrays and a figure (paper figure 1). */
 final class FieldCommand implements Main.Command {
-    static final List<String> FILES = List.of("field.png", "summary.json", "grid.npy", "field.npy", "magnitude.npy", "basin.npy");
+    static final List<String> FILES = List.of("field.png", "summary.json", "grid.npy", "field.npy", "magnitude.npy", "basin.npy",
+            "plane_origin.npy", "plane_basis.npy");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
@@ -50,7 +51,6 @@ final class FieldCommand implements Main.Command {
     public Options options() {
         Options o = new Options();
         ModelOptions.add(o);
-        EngineChoice.addOption(o);
         o.addOption(Option.builder().longOpt("range").hasArg().argName("LO:HI").desc("plane coordinates covered, both axes, or auto: -R:R with R"
                 + " 15% beyond the farthest attractor of --samples N(0, I) starts on the plane (at least 3; the default)").build());
         o.addOption(Option.builder().longOpt("grid").hasArg().argName("G").desc("G x G grid points (default 40)").build());
@@ -89,7 +89,7 @@ final class FieldCommand implements Main.Command {
             throw new LatentfieldException("--plane pca needs --data NAME:SPLIT, whose latent codes define the plane.");
         }
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
-             TorchScriptAutoencoder torchMap = ModelOptions.open(cl)) {
+             TorchScriptAutoencoder torchMap = ModelOptions.open(cl, err)) {
             int k = torchMap.latentDim();
             String kind = planeKind != null ? planeKind : k == 2 ? "axes" : cl.hasOption("data") ? "pca" : "attractors";
             try (EngineChoice choice = EngineChoice.choose(engine, torchMap, cl.getOptionValue("model"))) {
@@ -99,9 +99,10 @@ final class FieldCommand implements Main.Command {
                 // the attractors of --samples N(0, I) starts, mined once when the plane or the range needs them
                 Attractors noise = kind.equals("attractors") || range == null ? Attractors.find(choice.solve(map,
                         StartPoints.gaussian(samples, k, 1.0, Args.longValue(cl, "seed", 0)), solver), MergeRule.paperDefault()) : null;
+                Points planeCodes = kind.equals("pca") ? codes(torchMap, cl.getOptionValue("data"), samples, err) : null;
                 VectorField.Plane plane = switch (kind) {
                     case "axes" -> VectorField.axes(k);
-                    case "pca" -> VectorField.principal(codes(torchMap, cl.getOptionValue("data"), samples));
+                    case "pca" -> VectorField.principal(planeCodes);
                     default -> throughAttractors(noise, samples);
                 };
                 if (range == null) {
@@ -110,14 +111,14 @@ final class FieldCommand implements Main.Command {
                 VectorField.Grid grid = VectorField.evaluate(map, plane, range[0], range[1], g);
                 FixedPointResult run = choice.solve(map, grid.points(), solver);
                 Attractors attractors = Attractors.find(run, MergeRule.paperDefault());
-                write(dir, cl, torchMap, choice, plane, grid, attractors, range, g, out);
+                write(dir, cl, torchMap, choice, plane, planeCodes == null ? 0 : planeCodes.n(), grid, attractors, range, g, out);
                 return Main.OK;
             }
         }
     }
 
     private void write(OutputDirectory dir, CommandLine cl, TorchScriptAutoencoder map, EngineChoice choice, VectorField.Plane plane,
-                       VectorField.Grid grid, Attractors attractors, double[] range, int g, PrintStream out) {
+                       int planeItems, VectorField.Grid grid, Attractors attractors, double[] range, int g, PrintStream out) {
         int n = g * g, k = map.latentDim();
         double[] ux = new double[n], wy = new double[n];
         double[] coords = new double[2 * n];
@@ -130,11 +131,17 @@ final class FieldCommand implements Main.Command {
         double[][] marks = new double[2][attractors.count()];
         ObjectNode s = JSON.createObjectNode();
         Path model = Path.of(cl.getOptionValue("model"));
-        s.put("model", model.toString());
-        s.put("model_sha256", FileDigest.sha256(model));
+        s.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
         s.put("latent_dim", k);
         s.put("engine", choice.description());
         s.put("plane", plane.kind());
+        if (planeItems > 0) {
+            s.put("plane_data", cl.getOptionValue("data"));
+            s.put("plane_data_items", "the first " + planeItems + " items (indices 0.." + (planeItems - 1) + ")");
+        }
+        s.put("plane_map", "grid point (x, y) is the latent z = plane_origin + x * plane_basis[0] + y * plane_basis[1]");
+        s.set("plane_origin", JSON.valueToTree(plane.origin()));
+        s.set("plane_basis", JSON.valueToTree(new float[][] {plane.u(), plane.w()}));
         s.put("range_lo", range[0]);
         s.put("range_hi", range[1]);
         s.put("grid", g);
@@ -159,6 +166,11 @@ final class FieldCommand implements Main.Command {
                 grid.xs(), grid.ys(), ux, wy, marks);
         try {
             Npy.writeFloat64(dir.file("grid.npy"), coords, n, 2);
+            Npy.writeFloat32(dir.file("plane_origin.npy"), plane.origin(), k);
+            float[] basis = new float[2 * k];
+            System.arraycopy(plane.u(), 0, basis, 0, k);
+            System.arraycopy(plane.w(), 0, basis, k, k);
+            Npy.writeFloat32(dir.file("plane_basis.npy"), basis, 2, k);
             Npy.writeFloat32(dir.file("field.npy"), grid.field().data(), n, k);
             Npy.writeFloat64(dir.file("magnitude.npy"), grid.magnitude(), n);
             Npy.writeInt32(dir.file("basin.npy"), attractors.basin(), n);
@@ -176,8 +188,8 @@ final class FieldCommand implements Main.Command {
         }
     }
 
-    private static Points codes(TorchScriptAutoencoder map, String spec, int n) {
-        ImageSet data = Datasets.defaults().load(spec);
+    private static Points codes(TorchScriptAutoencoder map, String spec, int n, PrintStream err) {
+        ImageSet data = ModelData.load(Datasets.defaults(), spec, map.contract(), err);
         int m = Math.min(n, data.count());
         return new Points(m, map.latentDim(), map.encode(data, java.util.stream.IntStream.range(0, m).toArray()));
     }

@@ -24,7 +24,7 @@ import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.NativeMlpMap;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
-import org.latentfield.report.FileDigest;
+import org.latentfield.report.ModelReport;
 import org.latentfield.report.OutputDirectory;
 
 /** {@code latentfield jacobian}: spectral norm and spectral radius of J_f at given points. */
@@ -53,7 +53,6 @@ final class JacobianCommand implements Main.Command {
                 .desc("power iteration stops when ||J v||^2 changes by at most T times itself (default 1e-10)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
                 .desc("output directory: spectral_norm.npy, spectral_radius.npy (float32, one per point), summary.json").build());
-        EngineChoice.addOption(o);
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
         return o;
     }
@@ -72,7 +71,7 @@ final class JacobianCommand implements Main.Command {
         Jacobians.Options options = new Jacobians.Options(Args.integer(cl, "iters", Jacobians.Options.DEFAULT_MAX_ITER),
                 Args.real(cl, "tol", Jacobians.Options.DEFAULT_TOL), Jacobians.Options.DEFAULT_BATCH, device);
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
-             TorchScriptAutoencoder map = ModelOptions.open(cl)) {
+             TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             Points z = Points.readNpy(points, "points");
             if (z.dim() != map.latentDim()) {
                 throw new LatentfieldException("the points " + points + " have " + z.dim() + " columns but the model's latent dimension is "
@@ -91,10 +90,7 @@ final class JacobianCommand implements Main.Command {
             double seconds = (System.nanoTime() - start) / 1e9;
             Path model = Path.of(cl.getOptionValue("model"));
             ObjectNode s = JSON.createObjectNode();
-            ObjectNode m = s.putObject("model");
-            m.put("path", model.toString());
-            m.put("sha256", FileDigest.sha256(model));
-            m.put("latent_dim", map.latentDim());
+            s.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
             s.put("points", points.toString());
             s.put("count", r.size());
             s.put("iters", options.maxIter());

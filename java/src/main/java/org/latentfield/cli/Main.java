@@ -67,8 +67,13 @@ public final class Main {
             new HelpFormatter().printHelp(new PrintWriter(out, true), 100, command.synopsis(), command.summary(), command.options(), 2, 2, "");
             return OK;
         }
+        DeferredNotes errors = new DeferredNotes(err);
         try {
-            return command.run(rest, out, err);
+            int code = command.run(rest, out, errors);
+            if (code == OK) {
+                errors.release();
+            }
+            return code;
         } catch (ParseException e) {
             err.println("latentfield " + args[0] + ": " + sentence(e.getMessage()) + " (see latentfield " + args[0] + " --help)");
             return USAGE;

@@ -30,6 +30,7 @@ import org.latentfield.kernels.Device;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.FileDigest;
+import org.latentfield.report.ModelReport;
 import org.latentfield.report.Figures;
 import org.latentfield.report.OutputDirectory;
 
@@ -55,16 +56,16 @@ final class MemorizationCommand implements Main.Command {
     @Override
     public Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("model").hasArg().argName("PATH,...").required().desc("one or more TorchScript autoencoders").build());
+        ModelOptions.add(o, "one or more TorchScript autoencoders, comma-separated (e.g. a sweep over k); with --decoder, as many decoders,"
+                + " paired in order; the other model options apply to each");
         o.addOption(Option.builder().longOpt("train").hasArg().argName("DATA").desc("training data (default fashion-mnist:train)").build());
         o.addOption(Option.builder().longOpt("test").hasArg().argName("DATA").desc("test data (default fashion-mnist:test)").build());
         o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("starts from each of train, test and N(0, I) (default 1000)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of subsets and noise (default 0)").build());
-        EngineChoice.addOption(o);
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
                 .desc("output directory: summary.json, memorization.png, attractors.png (decoded attractors per model),"
                         + " attractors_I.npy (A x k, the train-derived attractors of the I-th model) and similarity_I.npy (A: each one's best"
-                        + " cosine similarity to the training set)").build());
+                        + " cosine similarity to the training set), train_items_I.npy and test_items_I.npy (the items drawn)").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
         return o;
     }
@@ -76,10 +77,7 @@ final class MemorizationCommand implements Main.Command {
         long seed = Args.longValue(cl, "seed", 0);
         String engine = EngineChoice.spec(cl);
         Datasets registry = Datasets.defaults();
-        ImageSet train = registry.load(cl.getOptionValue("train", "fashion-mnist:train"));
-        ImageSet test = registry.load(cl.getOptionValue("test", "fashion-mnist:test"));
-        Points trainImages = new Points(train.count(), train.imageSize(), train.pixels());
-        int[] trainRows = Subsets.seeded(train.count(), samples, seed + 1), testRows = Subsets.seeded(test.count(), samples, seed + 2);
+        List<ModelSource> sources = ModelOptions.sources(cl);
         ObjectNode summary = JSON.createObjectNode();
         summary.put("train", cl.getOptionValue("train", "fashion-mnist:train"));
         summary.put("test", cl.getOptionValue("test", "fashion-mnist:test"));
@@ -89,11 +87,17 @@ final class MemorizationCommand implements Main.Command {
         Map<String, float[][]> montage = new LinkedHashMap<>();
         List<double[]> byK = new ArrayList<>();
         Map<String, Points> arrays = new LinkedHashMap<>();  // written as N x dim, or N when dim is 1
+        Map<String, int[]> items = new LinkedHashMap<>();
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")))) {
-            for (String m : cl.getOptionValue("model").split(",")) {
-                Path path = Path.of(m.strip());
-                try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(path))) {
+            ImageSet train = null;
+            for (ModelSource source : sources) {
+                Path path = source.model();
+                try (TorchScriptAutoencoder map = ModelOptions.open(source, err)) {
                     int k = map.latentDim();
+                    train = ModelData.load(registry, cl.getOptionValue("train", "fashion-mnist:train"), map.contract(), err);
+                    ImageSet test = ModelData.load(registry, cl.getOptionValue("test", "fashion-mnist:test"), map.contract(), err);
+                    Points trainImages = new Points(train.count(), train.imageSize(), train.pixels());
+                    int[] trainRows = Subsets.seeded(train.count(), samples, seed + 1), testRows = Subsets.seeded(test.count(), samples, seed + 2);
                     try (EngineChoice choice = EngineChoice.choose(engine, map, path.toString())) {
                         FixedPointSolver.Options o = FixedPointSolver.Options.defaults();
                         Attractors fromTrain = attractors(choice, map, new Points(trainRows.length, k, map.encode(train, trainRows)), o);
@@ -107,12 +111,16 @@ final class MemorizationCommand implements Main.Command {
                         int entropy = Memorization.generalizationEntropy(decoded, 0.9);
                         ObjectNode r = models.addObject();
                         r.put("model", path.toString()).put("sha256", FileDigest.sha256(path)).put("latent_dim", k).put("engine", choice.description());
+                        r.set("contract", JSON.valueToTree(ModelReport.facts(map.contract())));
                         r.put("memorization_mean", c == null ? Double.NaN : c.mean()).put("memorization_std", c == null ? Double.NaN : c.std());
                         r.put("test_mse", testMse).put("generalization_entropy", entropy);
                         r.put("attractors_from_train", a).put("attractors_from_test", fromTest.count()).put("attractors_from_noise", fromNoise.count());
                         int index = models.size() - 1;
                         r.put("attractors_file", "attractors_" + index + ".npy").put("similarity_file", "similarity_" + index + ".npy");
                         arrays.put("attractors_" + index + ".npy", trainAttractors);
+                        r.put("train_items_file", "train_items_" + index + ".npy").put("test_items_file", "test_items_" + index + ".npy");
+                        items.put("train_items_" + index + ".npy", trainRows);
+                        items.put("test_items_" + index + ".npy", testRows);
                         arrays.put("similarity_" + index + ".npy", new Points(a, 1, c == null ? new float[0] : c.perAttractor()));
                         float[][] shown = new float[Math.min(a, 12)][];
                         for (int i = 0; i < shown.length; i++) {
@@ -124,12 +132,15 @@ final class MemorizationCommand implements Main.Command {
                 }
             }
             figures(dir, byK);
-            Figures.montage(dir.file("attractors.png"), montage, train.height(), train.width(), 3);
+            Figures.montage(dir.file("attractors.png"), montage, train.channels(), train.height(), train.width(), 3);
             try {
                 JSON.writeValue(dir.file("summary.json").toFile(), summary);
                 for (var e : arrays.entrySet()) {
                     Points x = e.getValue();
                     Npy.writeFloat32(dir.file(e.getKey()), x.data(), x.dim() == 1 ? new long[] {x.n()} : new long[] {x.n(), x.dim()});
+                }
+                for (var e : items.entrySet()) {
+                    Npy.writeInt32(dir.file(e.getKey()), e.getValue(), e.getValue().length);
                 }
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);

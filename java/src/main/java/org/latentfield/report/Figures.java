@@ -155,10 +155,11 @@ public final class Figures {
     }
 
     /**
-     * A montage of grayscale images (pixels in [0, 1], h x w each): one row per entry of
-     * {@code rows}, each image scaled up by {@code scale}, with a label left of every row.
+     * A montage of images with values in [0, 1], each C x H x W in C order: one row per entry of
+     * {@code rows}, each image scaled up by {@code scale}, with a label left of every row. Three
+     * channels are drawn as RGB, one as grey, any other count as the grey mean over channels.
      */
-    public static void montage(Path png, Map<String, float[][]> rows, int h, int w, int scale) {
+    public static void montage(Path png, Map<String, float[][]> rows, int channels, int h, int w, int scale) {
         int cols = rows.values().stream().mapToInt(r -> r.length).max().orElse(1);
         int label = 260, pad = 4;
         int width = label + cols * (w * scale + pad) + pad, height = rows.size() * (h * scale + pad) + pad;
@@ -178,8 +179,7 @@ public final class Figures {
                 int x0 = label + pad + c * (w * scale + pad);
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
-                        int v = Math.round(255 * Math.max(0, Math.min(1, images[c][y * w + x])));
-                        g.setColor(new Color(v, v, v));
+                        g.setColor(pixel(images[c], channels, h * w, y * w + x));
                         g.fillRect(x0 + x * scale, y0 + y * scale, scale, scale);
                     }
                 }
@@ -195,6 +195,23 @@ public final class Figures {
         } catch (IOException e) {
             throw new LatentfieldException("figure " + png + " cannot be written: " + e.getMessage() + ".", e);
         }
+    }
+
+    /** The colour of pixel q of a C x (hw) planar image: RGB for three channels, else the grey mean. */
+    private static Color pixel(float[] image, int channels, int hw, int q) {
+        if (channels == 3) {
+            return new Color(byteOf(image[q]), byteOf(image[hw + q]), byteOf(image[2 * hw + q]));
+        }
+        double sum = 0;
+        for (int c = 0; c < channels; c++) {
+            sum += image[c * hw + q];
+        }
+        int v = byteOf(sum / channels);
+        return new Color(v, v, v);
+    }
+
+    private static int byteOf(double v) {
+        return (int) Math.round(255 * Math.max(0, Math.min(1, v)));
     }
 
     /** The viridis colour map (matplotlib's, 9 anchors interpolated in RGB) on [0, max]. */

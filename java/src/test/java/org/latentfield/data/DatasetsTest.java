@@ -55,10 +55,25 @@ class DatasetsTest {
         Npy.writeFloat32(npy, px, 3, 784);
         ImageSet s = Datasets.defaults().load(npy.toString());
         assertEquals(3, s.count());
-        assertArrayEquals(new int[] {1, 28, 28}, new int[] {s.channels(), s.height(), s.width()});
-        Npy.writeFloat32(npy, new float[3 * 10], 3, 10);
+        assertArrayEquals(new int[] {784}, s.shape(), "(N, D) files hold flat vectors; the model contract decides how they are fed");
+        Npy.writeFloat32(npy, px, 3, 1, 28, 28);
+        assertArrayEquals(new int[] {1, 28, 28}, Datasets.defaults().load(npy.toString()).shape());
+        Npy.writeFloat32(npy, new float[2 * 3 * 8 * 8], 2, 3, 8, 8);
+        assertArrayEquals(new int[] {3, 8, 8}, Datasets.defaults().load(npy.toString()).shape(), "colour images");
+        Npy.writeFloat32(npy, new float[2 * 28 * 28], 2, 28, 28);
+        assertArrayEquals(new int[] {1, 28, 28}, Datasets.defaults().load(npy.toString()).shape(), "(N, H, W) is one channel");
+        Npy.writeFloat32(npy, new float[3 * 10], 3, 10, 1, 1, 1);
         assertTrue(assertThrows(LatentfieldException.class, () -> Datasets.defaults().load(npy.toString())).getMessage()
-                .contains("expected (N, 1, 28, 28)"));
+                .contains("expected N items"));
+        float[] big = new float[2 * 3 * 8 * 8];
+        big[5] = 2f;
+        Npy.writeFloat32(npy, big, 2, 3, 8, 8);
+        assertTrue(assertThrows(LatentfieldException.class, () -> Datasets.defaults().load(npy.toString())).getMessage()
+                .contains("expected image values in [0, 1]"));
+        Npy.writeFloat32(npy, big, 2, 192);
+        assertEquals(2f, Datasets.defaults().load(npy.toString()).pixels()[5], "vectors may hold any finite values");
+        assertArrayEquals(new int[] {3, 32, 32}, Datasets.defaults().load("gaussian-noise:4", new int[] {3, 32, 32}).shape(),
+                "noise follows the model's input shape");
         assertTrue(assertThrows(LatentfieldException.class, () -> Datasets.defaults().load("cifar:train")).getMessage()
                 .contains("unknown data set"));
         assertTrue(assertThrows(LatentfieldException.class, () -> new Datasets(dir, dir).load("fashion-mnist:valid")).getMessage()

@@ -67,11 +67,12 @@ class InteropTest {
         float[] z = Npy.read(dir.resolve("z.npy")).toFloats();
         float[] expected = Npy.read(dir.resolve("fz.npy")).toFloats();
         try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(
-                new ModelSource(dir.resolve("ae.pt"), Optional.empty(), java.util.OptionalInt.empty(), "cpu"));
+                new ModelSource(dir.resolve("ae.pt"), Optional.empty(), Optional.empty(), "cpu"));
              NativeMatrix in = new NativeMatrix(40, 6); NativeMatrix out = new NativeMatrix(40, 6)) {
             assertEquals(6, map.latentDim());
-            assertEquals("module attribute latent_dim", map.latentDimSource());
-            assertEquals("[1, 28, 28]", java.util.Arrays.toString(map.inputShape().orElseThrow()));
+            assertEquals("module attribute latent_dim", map.contract().latentSource());
+            assertEquals("1 x 28 x 28", map.contract().input().toString());
+            assertEquals("module attribute input_shape", map.contract().inputSource());
             in.putRows(z, 0, 0, 40);
             map.apply(in, out, 40);
             float[] fz = new float[40 * 6];
@@ -90,7 +91,7 @@ class InteropTest {
         float[] z = Npy.read(dir.resolve("z.npy")).toFloats();
         float[] expected = Npy.read(dir.resolve("fz.npy")).toFloats();
         try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(
-                new ModelSource(dir.resolve("ae.pt"), Optional.empty(), java.util.OptionalInt.empty(), "cpu"))) {
+                new ModelSource(dir.resolve("ae.pt"), Optional.empty(), Optional.empty(), "cpu"))) {
             org.latentfield.map.torch.MlpExtraction.Outcome o = org.latentfield.map.torch.MlpExtraction.extract(map);
             assertTrue(o.ok(), o.reason());
             assertEquals("6 -> 64 -> 784 -> 64 -> 6", o.describe());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.LatentfieldException;
@@ -25,7 +24,7 @@ class TorchScriptAutoencoderTest {
         try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(file));
              NativeMatrix in = new NativeMatrix(3, 2); NativeMatrix out = new NativeMatrix(3, 2)) {
             assertEquals(2, map.latentDim());
-            assertEquals("module attribute latent_dim", map.latentDimSource());
+            assertEquals("module attribute latent_dim", map.contract().latentSource());
             float[] z = {1, 2, -3, 0.5f, 0, 0};
             in.putRows(z, 0, 0, 3);
             map.apply(in, out, 3);
@@ -85,16 +84,16 @@ class TorchScriptAutoencoderTest {
                 .method("def encode(self, x):\n    return 0.5 * x\n").save(dir.resolve("half.pt"));
         LatentfieldException none = assertThrows(LatentfieldException.class, () -> TorchScriptAutoencoder.open(ModelSource.of(file)));
         assertTrue(none.getMessage().contains("--latent-dim"), none.getMessage());
-        try (var map = TorchScriptAutoencoder.open(new ModelSource(file, Optional.empty(), OptionalInt.of(5), "cpu"))) {
+        try (var map = TorchScriptAutoencoder.open(new ModelSource(file, Optional.empty(), Optional.of(org.latentfield.map.Shape.of(5)), "cpu"))) {
             assertEquals(5, map.latentDim());
-            assertEquals("--latent-dim", map.latentDimSource());
+            assertEquals("--latent-shape/--latent-dim", map.contract().latentSource());
         }
         Files.writeString(dir.resolve("half.json"), "{\"latent_dim\": 7}");
         try (var map = TorchScriptAutoencoder.open(ModelSource.of(file))) {
             assertEquals(7, map.latentDim());
         }
         LatentfieldException clash = assertThrows(LatentfieldException.class,
-                () -> TorchScriptAutoencoder.open(new ModelSource(file, Optional.empty(), OptionalInt.of(3), "cpu")));
+                () -> TorchScriptAutoencoder.open(new ModelSource(file, Optional.empty(), Optional.of(org.latentfield.map.Shape.of(3)), "cpu")));
         assertTrue(clash.getMessage().contains("does not match"), clash.getMessage());
     }
 
@@ -102,7 +101,7 @@ class TorchScriptAutoencoderTest {
     void encoderDecoderPair() throws Exception {
         Path enc = TestModels.builder().method("def forward(self, x):\n    return x[:, 0:2] * 2.0\n").save(dir.resolve("enc.pt"));
         Path dec = TestModels.builder().method("def forward(self, z):\n    return torch.cat([z, z], 1)\n").save(dir.resolve("dec.pt"));
-        try (var map = TorchScriptAutoencoder.open(new ModelSource(enc, Optional.of(dec), OptionalInt.of(2), "cpu"));
+        try (var map = TorchScriptAutoencoder.open(new ModelSource(enc, Optional.of(dec), Optional.of(org.latentfield.map.Shape.of(2)), "cpu"));
              NativeMatrix in = new NativeMatrix(1, 2); NativeMatrix out = new NativeMatrix(1, 2)) {
             in.putRows(new float[] {1.5f, -1f}, 0, 0, 1);
             map.apply(in, out, 1);
@@ -119,7 +118,7 @@ class TorchScriptAutoencoderTest {
         Path stripped = TestModels.builder().param("At", new float[9], 3, 3).identityDecode()
                 .method("def encode(self, x):\n    return torch.mm(x, self.At)\n").save(dir.resolve("noattr.pt"));
         LatentfieldException e = assertThrows(LatentfieldException.class,
-                () -> TorchScriptAutoencoder.open(new ModelSource(stripped, Optional.empty(), OptionalInt.of(4), "cpu")));
+                () -> TorchScriptAutoencoder.open(new ModelSource(stripped, Optional.empty(), Optional.of(org.latentfield.map.Shape.of(4)), "cpu")));
         assertTrue(e.getMessage().startsWith("the model") && !e.getMessage().contains("\n"), e.getMessage());
         assertTrue(Files.exists(file));
     }

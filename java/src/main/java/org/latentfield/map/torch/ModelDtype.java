@@ -1,0 +1,50 @@
+package org.latentfield.map.torch;
+
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.global.torch;
+import org.latentfield.LatentfieldException;
+
+/**
+ * The floating-point dtype a model computes in: the dtype of its floating-point parameters
+ * (float32 for a model without any). Integer parameters (embeddings' indices, counters) are
+ * ignored; quantized or complex parameters are refused, since latentfield cannot feed them.
+ *
+ * @param type the dtype inputs are cast to before decode/encode
+ * @param note set when the parameters mix dtypes (the first one is used)
+ */
+record ModelDtype(torch.ScalarType type, Optional<String> note) {
+    static ModelDtype of(List<JitModule> modules, Path model) {
+        Set<torch.ScalarType> seen = new LinkedHashSet<>();
+        try (PointerScope scope = new PointerScope()) {
+            for (JitModule m : modules) {
+                var params = m.parameters(true);
+                long size = params.size();
+                var it = params.begin();
+                for (long i = 0; i < size; i++, it = it.increment()) {
+                    torch.ScalarType t = it.access().scalar_type().intern();
+                    if (String.valueOf(t.name()).startsWith("Q") || String.valueOf(t.name()).startsWith("Complex")) {
+                        throw new LatentfieldException("model file " + model + " has " + TorchShapes.dtypeName(t) + " parameters; latentfield runs"
+                                + " float32, float64, float16 and bfloat16 models (dequantize, or export a floating-point model).");
+                    }
+                    if (TorchShapes.isSupportedFloat(t)) {
+                        seen.add(t);
+                    }
+                }
+            }
+        }
+        if (seen.isEmpty()) {
+            return new ModelDtype(torch.ScalarType.Float, Optional.empty());
+        }
+        torch.ScalarType first = seen.iterator().next();
+        Optional<String> note = seen.size() == 1 ? Optional.empty()
+                : Optional.of("model file " + model + " mixes parameter dtypes " + seen.stream().map(TorchShapes::dtypeName).toList()
+                        + "; inputs are cast to " + TorchShapes.dtypeName(first) + ", the first");
+        return new ModelDtype(first, note);
+    }
+}

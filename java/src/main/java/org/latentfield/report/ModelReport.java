@@ -1,0 +1,27 @@
+package org.latentfield.report;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.latentfield.map.ModelContract;
+
+/** The "model" object of every summary.json: the model's contract and the sha256 of its archives. */
+public final class ModelReport {
+    private ModelReport() {}
+
+    /**
+     * The contract's facts ({@link ModelContract#facts()}) with {@code sha256} after the path (and
+     * {@code decoder_sha256} after a pair's decoder); {@code device} is where the model ran.
+     */
+    public static Map<String, Object> facts(ModelContract contract) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        contract.facts().forEach((key, value) -> {
+            m.put(key, value);
+            if (key.equals("path")) {
+                m.put("sha256", FileDigest.sha256(contract.model()));
+            } else if (key.equals("decoder")) {
+                m.put("decoder_sha256", FileDigest.sha256(contract.decoder().orElseThrow()));
+            }
+        });
+        return m;
+    }
+}
