@@ -31,8 +31,8 @@ import org.latentfield.data.ImageSet;
  * @param encodeOutput   "tensor", or "tuple of N (first element used)" for a VAE's (mu, logvar)
  * @param dtype          the model's floating-point dtype ("float32", "float64", "bfloat16", ...)
  * @param iterationDtype the dtype latentfield keeps iterates in
- * @param savedMode      "eval" or "training": the mode the archive was saved in (it is always
- *                       run in eval mode)
+ * @param savedMode      "eval", "training" or "none (no training attribute)": the mode the
+ *                       archive was saved in (it is always run in eval mode)
  * @param determinism    the result of the load-time check that f is deterministic and
  *                       batch-independent
  * @param parameters     number of parameter scalars over all modules

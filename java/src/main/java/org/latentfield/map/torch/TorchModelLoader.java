@@ -28,7 +28,8 @@ import org.latentfield.map.Shape;
  * <ol>
  * <li>Archives: one module with {@code encode(x)} and {@code decode(z)}, or an encoder and a
  *     decoder archive each with {@code forward}. Each is loaded on the device, its saved mode
- *     ({@code is_training()}) is recorded, and it is switched to eval mode.</li>
+ *     (its {@code training} attribute; modules built with {@code JitModule.define} may have
+ *     none) is recorded, and one saved in training mode is switched to eval mode.</li>
  * <li>dtype: the dtype of the parameters (float32 when there are none). Inputs are cast to it
  *     at the boundary; iterates are kept in float32.</li>
  * <li>Shapes ({@link ShapeDeclarations}): with an input shape declared, encode of a zero batch
@@ -56,6 +57,7 @@ public final class TorchModelLoader {
         List<Path> archives = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         boolean savedTraining = false;
+        boolean modeKnown = true;
         TorchModules calls;
         try {
             archives.add(source.model());
@@ -63,7 +65,8 @@ public final class TorchModelLoader {
             for (Path archive : archives) {
                 JitModule m = load(archive, device);
                 modules.add(m);
-                if (m.is_training()) {
+                modeKnown &= m.hasattr("training");
+                if (m.hasattr("training") && m.is_training()) {
                     savedTraining = true;
                     m.eval();
                     notes.add("model file " + archive + " was saved in training mode; it is run in eval mode (BatchNorm running"
@@ -95,7 +98,7 @@ public final class TorchModelLoader {
                         + " before decode and keeps iterates in float32");
             }
             ModelContract contract = new ModelContract(source.model(), source.decoder(), shapes.input, shapes.inputSource, shapes.latent,
-                    shapes.latentSource, shapes.decoded, shapes.encodeOutput, dtypeName, "float32", savedTraining ? "training" : "eval",
+                    shapes.latentSource, shapes.decoded, shapes.encodeOutput, dtypeName, "float32", savedTraining ? "training" : modeKnown ? "eval" : "none (no training attribute)",
                     determinism, parameterCount(modules), device.str().getString(), notes);
             return new TorchScriptAutoencoder(calls, contract, source.evalBatch(), source.cores());
         } catch (RuntimeException e) {

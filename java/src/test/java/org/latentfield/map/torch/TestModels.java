@@ -5,9 +5,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolType;
+import org.bytedeco.pytorch.GenericList;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IntType;
 import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.ListType;
 import org.bytedeco.pytorch.QualifiedName;
 import org.bytedeco.pytorch.SingletonTypePtr;
 import org.bytedeco.pytorch.Tensor;
@@ -26,7 +29,10 @@ public final class TestModels {
         private final StringBuilder source = new StringBuilder();
         private final Map<String, float[]> params = new LinkedHashMap<>();
         private final Map<String, long[]> shapes = new LinkedHashMap<>();
+        private final Map<String, double[]> doubleParams = new LinkedHashMap<>();
+        private final Map<String, long[]> intLists = new LinkedHashMap<>();
         private Integer latentDim;
+        private boolean training = true;
 
         public Builder method(String code) {
             source.append(code.stripIndent()).append('\n');
@@ -43,6 +49,25 @@ public final class TestModels {
             return this;
         }
 
+        /** A float64 parameter. */
+        public Builder paramDouble(String name, double[] values, long... shape) {
+            doubleParams.put(name, values);
+            shapes.put(name, shape);
+            return this;
+        }
+
+        /** Registers a List[int] attribute, e.g. input_shape or latent_shape. */
+        public Builder intList(String name, long... values) {
+            intLists.put(name, values);
+            return this;
+        }
+
+        /** Saves the module in eval mode (attribute training = false, as model.eval() before export); by default it is true, as a PyTorch module's. */
+        public Builder eval() {
+            training = false;
+            return this;
+        }
+
         /** Registers the integer attribute latent_dim. */
         public Builder latentDim(int k) {
             this.latentDim = k;
@@ -55,9 +80,21 @@ public final class TestModels {
                 for (var e : params.entrySet()) {
                     m.register_parameter(e.getKey(), Tensor.create(e.getValue(), shapes.get(e.getKey())), false);
                 }
+                for (var e : doubleParams.entrySet()) {
+                    m.register_parameter(e.getKey(), Tensor.create(e.getValue(), shapes.get(e.getKey())), false);
+                }
+                Type.TypePtr intType = new Type.TypePtr(new SingletonTypePtr(IntType.getIntTypePtr()));
+                Type.TypePtr boolType = new Type.TypePtr(new SingletonTypePtr(BoolType.get().get()));
+                m.register_attribute("training", boolType, new IValue(training), false, false);
                 if (latentDim != null) {
-                    Type.TypePtr intType = new Type.TypePtr(new SingletonTypePtr(IntType.getIntTypePtr()));
                     m.register_attribute("latent_dim", intType, new IValue((long) latentDim), false, false);
+                }
+                for (var e : intLists.entrySet()) {
+                    GenericList list = new GenericList(intType);
+                    for (long v : e.getValue()) {
+                        list.push_back(new IValue(v));
+                    }
+                    m.register_attribute(e.getKey(), ListType.get("List[int]", intType), new IValue(list), false, false);
                 }
                 m.define(source.toString());
                 m.save(file.toString());
