@@ -41,6 +41,11 @@ public final class PythonPeer {
         return new PythonPeer(null, modules);
     }
 
+    /** Whether such a Python was found. */
+    public boolean available() {
+        return python != null;
+    }
+
     /** Skips the calling test unless the Python was found; {@code install} names the package. */
     public void require(String install) {
         assumeTrue(python != null, "no python3 with " + modules + ": peer comparison not run (apt-get install " + install + ")");
