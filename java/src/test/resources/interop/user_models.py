@@ -13,8 +13,8 @@ one line starting with "exported".
   float64 DIR      a scripted model converted with .double()
   vae DIR          a VAE: encode returns (mu, logvar), forward samples
   pair DIR         encoder.pt and decoder.pt scripted separately
-  iterate MODEL STARTS TOL MAXITER OUT   the Picard loop in PyTorch from STARTS (N x k): OUT_endpoints.npy,
-                   OUT_iterations.npy; latents reshaped to the module's latent_shape
+  iterate MODEL STARTS TOL MAXITER OUT   the Picard loop in PyTorch from STARTS (N x k) in the model's dtype:
+                   OUT_endpoints.npy (that dtype), OUT_iterations.npy; latents reshaped to the module's latent_shape
 """
 import sys
 from typing import List, Tuple
@@ -131,7 +131,8 @@ class Vae(nn.Module):
 def picard(m, starts, tol, max_iter):
     """The paper's stopping rule per point: smallest t >= 1 with ||z_t - z_{t-1}||^2 < tol, else the cap."""
     shape = [int(s) for s in m.latent_shape] if hasattr(m, "latent_shape") else [starts.shape[1]]
-    z = torch.from_numpy(starts).clone()
+    dtype = next(m.parameters()).dtype
+    z = torch.from_numpy(starts).clone().to(dtype)
     n = z.shape[0]
     iterations = np.full(n, max_iter, dtype=np.int32)
     active = torch.ones(n, dtype=torch.bool)
@@ -232,9 +233,9 @@ def iterate(model, starts, tol, max_iter, out):
     torch.set_num_threads(1)
     m = torch.jit.load(model)
     endpoints, iterations = picard(m, np.load(starts), float(tol), int(max_iter))
-    np.save(out + "_endpoints.npy", endpoints.astype(np.float32))
+    np.save(out + "_endpoints.npy", endpoints)
     np.save(out + "_iterations.npy", iterations)
-    print("iterated")
+    print("iterated %s" % endpoints.dtype)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,9 @@ record EngineChoice(NativeMlp mlp, String description) implements AutoCloseable 
         if (engine.equals("torch")) {
             return new EngineChoice(null, "torch");
         }
-        MlpExtraction.Outcome extracted = MlpExtraction.extract(map);
+        String dtype = map.contract().dtype();
+        MlpExtraction.Outcome extracted = dtype.equals("float32") ? MlpExtraction.extract(map)
+                : new MlpExtraction.Outcome(null, "the model computes in " + dtype + " and the native engine in float32");
         if (!extracted.ok()) {
             if (engine.equals("native")) {
                 throw new LatentfieldException("--engine native: the model " + model + " cannot run natively: " + extracted.reason()

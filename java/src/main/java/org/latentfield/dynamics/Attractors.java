@@ -25,8 +25,9 @@ public record Attractors(List<Attractor> attractors, int[] basin, MergeRule rule
      *                       ||z_t - z_{t-1}||^2, i.e. the best-converged one (ties: lowest index)
      * @param basinSize      number of starts whose trajectories end at it
      * @param meanIterations mean iteration count of those starts
+     * @param representative the index of the start whose endpoint is {@code point}
      */
-    public record Attractor(float[] point, int basinSize, double meanIterations) {}
+    public record Attractor(float[] point, int basinSize, double meanIterations, int representative) {}
 
     public int count() {
         return attractors.size();
@@ -91,7 +92,7 @@ public record Attractors(List<Attractor> attractors, int[] basin, MergeRule rule
             rank[a] = r;
             float[] point = Arrays.copyOfRange(end, best.get(a) * k, best.get(a) * k + k);
             long[] s = stats.get(a);
-            list.add(new Attractor(point, (int) s[0], (double) s[1] / s[0]));
+            list.add(new Attractor(point, (int) s[0], (double) s[1] / s[0], best.get(a)));
         }
         for (int i = 0; i < n; i++) {
             if (basin[i] >= 0) {

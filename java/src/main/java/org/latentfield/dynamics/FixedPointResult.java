@@ -19,9 +19,24 @@ import org.latentfield.data.Points;
  * @param recordEvery   the recording period (0 when nothing was recorded)
  * @param options       the settings of the run
  * @param seconds       wall time of the iteration
+ * @param endpoints64   the endpoints as iterated, n x dim, when the iterates were kept in float64
+ *                      (a {@link org.latentfield.map.Float64Map}); null for float32 iteration,
+ *                      whose endpoints are {@code endpoints}
  */
 public record FixedPointResult(Points starts, Points endpoints, int[] iterations, PointState[] states, float[] finalStepSq,
-                               float[] trajectories, int recordEvery, FixedPointSolver.Options options, double seconds) {
+                               float[] trajectories, int recordEvery, FixedPointSolver.Options options, double seconds,
+                               double[] endpoints64) {
+
+    /** A run iterated in float32. */
+    public FixedPointResult(Points starts, Points endpoints, int[] iterations, PointState[] states, float[] finalStepSq,
+                            float[] trajectories, int recordEvery, FixedPointSolver.Options options, double seconds) {
+        this(starts, endpoints, iterations, states, finalStepSq, trajectories, recordEvery, options, seconds, null);
+    }
+
+    /** "float64" when the iterates were kept in float64, else "float32". */
+    public String iterationDtype() {
+        return endpoints64 != null ? "float64" : "float32";
+    }
 
     public int size() {
         return starts.n();

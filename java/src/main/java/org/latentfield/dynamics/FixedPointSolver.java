@@ -6,6 +6,7 @@ import org.latentfield.LatentfieldException;
 import org.latentfield.kernels.FixedPointBookkeeper;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.kernels.NativeMlp;
+import org.latentfield.map.Float64Map;
 import org.latentfield.map.LatentMap;
 
 /**
@@ -91,7 +92,9 @@ public final class FixedPointSolver {
     }
 
     /**
-     * Iterates f from every start until each point converged, hit the cap or diverged.
+     * Iterates f from every start until each point converged, hit the cap or diverged. A map
+     * that computes in float64 ({@link Float64Map#iteratesInFloat64()}) is iterated in float64
+     * by {@link Float64Loop}, with the same rule.
      *
      * @param progress told the number of points that stopped after each step
      */
@@ -102,6 +105,9 @@ public final class FixedPointSolver {
         if (slots > 0 && (long) n * slots * k > Integer.MAX_VALUE - 8) {
             throw new LatentfieldException("recording " + slots + " steps of " + n + " points of dimension " + k + " needs "
                     + ((long) n * slots * k * 4 >> 20) + " MiB, over the 8 GiB an array can hold; raise --record-every or lower --samples.");
+        }
+        if (map instanceof Float64Map m && m.iteratesInFloat64()) {
+            return Float64Loop.solve(m, starts, options, progress);
         }
         int batch = Math.max(1, Math.min(options.batchSize(), n));
         long began = System.nanoTime();

@@ -16,8 +16,9 @@ import org.latentfield.dynamics.PointState;
 
 /**
  * The files of an attractor-mining run: summary.json and the NumPy arrays starts.npy,
- * endpoints.npy (float32, N x k), iterations.npy (int32, N), converged.npy (bool, N),
- * attractors.npy (float32, A x k), basin.npy (int32, N; -1 when not converged) and, when
+ * endpoints.npy (float32, N x k; float64 when the iterates were kept in float64, see the model's
+ * iteration_dtype), iterations.npy (int32, N), converged.npy (bool, N), attractors.npy (A x k,
+ * the dtype of endpoints.npy), basin.npy (int32, N; -1 when not converged) and, when
  * trajectories were recorded, trajectories.npy (float32, N x S x k); with starts drawn from a
  * data set, items.npy (int32, N: the index of each start's item in the set).
  */
@@ -82,7 +83,11 @@ public final class AttractorReport {
         int k = result.endpoints().dim();
         try {
             Npy.writeFloat32(out.file("starts.npy"), result.starts().data(), n, k);
-            Npy.writeFloat32(out.file("endpoints.npy"), result.endpoints().data(), n, k);
+            if (result.endpoints64() != null) {
+                Npy.writeFloat64(out.file("endpoints.npy"), result.endpoints64(), n, k);
+            } else {
+                Npy.writeFloat32(out.file("endpoints.npy"), result.endpoints().data(), n, k);
+            }
             Npy.writeInt32(out.file("iterations.npy"), result.iterations(), n);
             boolean[] converged = new boolean[n];
             for (int i = 0; i < n; i++) {
@@ -90,11 +95,19 @@ public final class AttractorReport {
             }
             Npy.writeBool(out.file("converged.npy"), converged, n);
             int a = attractors.count();
-            float[] points = new float[a * k];
-            for (int i = 0; i < a; i++) {
-                System.arraycopy(attractors.attractors().get(i).point(), 0, points, i * k, k);
+            if (result.endpoints64() != null) {
+                double[] points = new double[a * k];
+                for (int i = 0; i < a; i++) {
+                    System.arraycopy(result.endpoints64(), attractors.attractors().get(i).representative() * k, points, i * k, k);
+                }
+                Npy.writeFloat64(out.file("attractors.npy"), points, a, k);
+            } else {
+                float[] points = new float[a * k];
+                for (int i = 0; i < a; i++) {
+                    System.arraycopy(attractors.attractors().get(i).point(), 0, points, i * k, k);
+                }
+                Npy.writeFloat32(out.file("attractors.npy"), points, a, k);
             }
-            Npy.writeFloat32(out.file("attractors.npy"), points, a, k);
             Npy.writeInt32(out.file("basin.npy"), attractors.basin(), n);
             if (result.trajectories() != null) {
                 Npy.writeFloat32(out.file("trajectories.npy"), result.trajectories(), n, result.slots(), k);

@@ -249,6 +249,23 @@ class UserModelsTest {
         for (int i = 0; i < fz.length; i++) {
             assertEquals(expected[i], fz[i], 1e-6 * (1 + Math.abs(expected[i])), "float64 f(z), rounded to float32 once");
         }
+        Path starts = dir.resolve("starts8.npy");
+        Npy.writeFloat32(starts, org.latentfield.data.StartPoints.gaussian(40, 8, 2.0, 5).data(), 40, 8);
+        Path f64run = dir.resolve("f64run");
+        ok("attractors", "--model", m("float64.pt"), "--from", starts.toString(), "--out", f64run.toString());
+        assertEquals("float64", summary(f64run).get("model").get("iteration_dtype").asText());
+        assertEquals("<f8", Npy.read(f64run.resolve("endpoints.npy")).descr(), "float64 endpoints");
+        assertTrue(PYTHON.run(dir, "/interop/user_models.py", "iterate", m("float64.pt"), starts.toString(), "1e-6", "3000",
+                dir.resolve("torch64").toString()).endsWith("float64"));
+        double[] ours = Npy.read(f64run.resolve("endpoints.npy")).toDoubles();
+        double[] theirs = Npy.read(dir.resolve("torch64_endpoints.npy")).toDoubles();
+        double worst = 0;
+        for (int i = 0; i < ours.length; i++) {
+            worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+        }
+        assertTrue(worst <= 1e-9, "float64 endpoints differ from a float64 PyTorch loop by " + worst);
+        assertEquals(java.util.Arrays.toString(Npy.read(dir.resolve("torch64_iterations.npy")).toInts()),
+                java.util.Arrays.toString(Npy.read(f64run.resolve("iterations.npy")).toInts()));
 
         Path vae = dir.resolve("vae");
         ok("attractors", "--model", m("vae.pt"), "--samples", "50", "--out", vae.toString());

@@ -31,7 +31,7 @@ import org.latentfield.map.Shape;
  *     (its {@code training} attribute; modules built with {@code JitModule.define} may have
  *     none) is recorded, and one saved in training mode is switched to eval mode.</li>
  * <li>dtype: the dtype of the parameters (float32 when there are none). Inputs are cast to it
- *     at the boundary; iterates are kept in float32.</li>
+ *     at the boundary; iterates are kept in float64 for a float64 model, else in float32.</li>
  * <li>Shapes ({@link ShapeDeclarations}): with an input shape declared, encode of a zero batch
  *     of that shape gives the latent shape (checked against any declaration); with only a latent
  *     shape declared, decode of a zero latent gives the input shape. Then encode(decode(z)) must
@@ -93,12 +93,13 @@ public final class TorchModelLoader {
             Shapes shapes = shapes(calls, modules, archives, source);
             String determinism = DeterminismCheck.run(calls, shapes.latent, savedTraining);
             String dtypeName = TorchShapes.dtypeName(calls.dtype());
-            if (calls.dtype() != torch.ScalarType.Float) {
+            boolean float64 = calls.dtype() == torch.ScalarType.Double;
+            if (calls.dtype() != torch.ScalarType.Float && !float64) {
                 notes.add("the model computes in " + dtypeName + "; latentfield casts latents to " + dtypeName
                         + " before decode and keeps iterates in float32");
             }
             ModelContract contract = new ModelContract(source.model(), source.decoder(), shapes.input, shapes.inputSource, shapes.latent,
-                    shapes.latentSource, shapes.decoded, shapes.encodeOutput, dtypeName, "float32", savedTraining ? "training" : modeKnown ? "eval" : "none (no training attribute)",
+                    shapes.latentSource, shapes.decoded, shapes.encodeOutput, dtypeName, float64 ? "float64" : "float32", savedTraining ? "training" : modeKnown ? "eval" : "none (no training attribute)",
                     determinism, parameterCount(modules), device.str().getString(), notes);
             return new TorchScriptAutoencoder(calls, contract, source.evalBatch(), source.cores());
         } catch (RuntimeException e) {

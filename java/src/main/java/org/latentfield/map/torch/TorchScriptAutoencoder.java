@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
@@ -18,6 +19,7 @@ import org.latentfield.LatentfieldException;
 import org.latentfield.data.ImageSet;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.DifferentiableMap;
+import org.latentfield.map.Float64Map;
 import org.latentfield.map.ModelContract;
 import org.latentfield.map.ModelSource;
 
@@ -27,15 +29,15 @@ import org.latentfield.map.ModelSource;
  * mode, determinism); this class evaluates: latent rows of k = prod(latent shape) float32 values
  * are viewed as (N, *latent shape) for {@code decode}, what {@code encode} returns is checked
  * against the latent shape and flattened back, data items are viewed as (N, *input shape), and
- * the model computes in its own dtype (casts at the boundary). Differentiation is in
- * {@link TorchJacobians}.
+ * the model computes in its own dtype (casts at the boundary). A float64 model is iterated in
+ * float64 ({@link #apply64}). Differentiation is in {@link TorchJacobians}.
  *
  * <p>Evaluation runs under {@code InferenceMode}; every temporary of a call lives in a
  * {@link PointerScope} closed before it returns, and inputs and outputs are wrapped, not
  * copied, from the caller's native buffers ({@code from_blob}), so memory stays flat over
  * millions of calls. Only this package touches {@code org.bytedeco.pytorch}.
  */
-public final class TorchScriptAutoencoder implements DifferentiableMap {
+public final class TorchScriptAutoencoder implements DifferentiableMap, Float64Map {
     private final TorchModules calls;
     private final ModelContract contract;
     private final int latentDim;
@@ -249,13 +251,51 @@ public final class TorchScriptAutoencoder implements DifferentiableMap {
      * float32 rows x k (differentiable when z requires grad).
      */
     Tensor evaluate(Tensor z, int rows) {
+        return evaluateAs(z, rows, torch.ScalarType.Float);
+    }
+
+    /** {@link #evaluate} with the result in {@code type}. */
+    private Tensor evaluateAs(Tensor z, int rows, torch.ScalarType type) {
         String context = "while evaluating encode(decode(z)) on a batch of " + rows + " latents of " + contract.latent();
         Tensor fz = calls.encode(calls.decode(z.reshape(contract.latent().batched(rows)), context), context);
         if (!TorchShapes.isBatchOf(fz, rows, contract.latent())) {
             throw new LatentfieldException("the model " + label() + " maps " + rows + " x " + contract.latent() + " latents to a tensor of shape "
                     + TorchShapes.sizes(fz) + " through encode(decode(z)); expected " + rows + " x " + contract.latent() + ".");
         }
-        return fz.reshape(rows, latentDim).to(torch.ScalarType.Float);
+        return fz.reshape(rows, latentDim).to(type);
+    }
+
+    @Override
+    public boolean iteratesInFloat64() {
+        return contract.iterationDtype().equals("float64");
+    }
+
+    /**
+     * f in float64 for the first {@code rows} rows of {@code in} (rows x k): the rows go to the
+     * model as float64, in the same fixed zero-padded micro-batches as {@link #apply} (one at a
+     * time, LibTorch using all the map's cores), and come back as float64.
+     */
+    @Override
+    public void apply64(double[] in, double[] out, int rows) {
+        checkOpen();
+        int threads = Math.max(workers, intraOpThreads);
+        if (torch.get_num_threads() != threads) {
+            torch.set_num_threads(threads);
+        }
+        int m = evalBatch > 0 ? evalBatch : Math.max(rows, 1);
+        TensorOptions doubles = new TensorOptions().dtype(new org.bytedeco.pytorch.ScalarTypeOptional(torch.ScalarType.Double));
+        try (DoublePointer buffer = new DoublePointer((long) m * latentDim)) {
+            for (int s = 0; s < rows; s += m) {
+                int len = Math.min(m, rows - s);
+                buffer.fill(0);
+                buffer.put(in, s * latentDim, len * latentDim);
+                try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
+                    Tensor z = torch.from_blob(buffer, new long[] {m, latentDim}, doubles);
+                    Tensor fz = evaluateAs(z, m, torch.ScalarType.Double).to(new Device("cpu"), torch.ScalarType.Double).contiguous();
+                    new DoublePointer(fz.data_ptr_double()).capacity((long) m * latentDim).get(out, s * latentDim, len * latentDim);
+                }
+            }
+        }
     }
 
 

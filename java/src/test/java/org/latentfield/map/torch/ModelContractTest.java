@@ -120,12 +120,26 @@ class ModelContractTest {
                 .method("def encode(self, x):\n    return torch.mm(x, self.At)\n").save(dir.resolve("f64.pt"));
         try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(file))) {
             assertEquals("float64", map.contract().dtype());
-            assertEquals("float32", map.contract().iterationDtype());
-            assertTrue(map.contract().notes().stream().anyMatch(n -> n.contains("computes in float64")), map.contract().notes().toString());
+            assertEquals("float64", map.contract().iterationDtype());
             float[] z = {1.5f, -2.25f};
             float[] fz = apply(map, z, 1);
             assertEquals((float) (a[0] * 1.5 + a[1] * -2.25), fz[0], 0f);
             assertEquals((float) (a[2] * 1.5 + a[3] * -2.25), fz[1], 0f);
+            double[] f64 = new double[2];
+            map.apply64(new double[] {1.5, -2.25}, f64, 1);
+            assertEquals(a[0] * 1.5 + a[1] * -2.25, f64[0], 1e-15);
+            // iterated in float64: z* = 0 for this contraction; the endpoint is the float64 iterate
+            var run = org.latentfield.dynamics.FixedPointSolver.solve(map, new org.latentfield.data.Points(1, 2, z),
+                    org.latentfield.dynamics.FixedPointSolver.Options.defaults());
+            assertEquals("float64", run.iterationDtype());
+            double x = 1.5, y = -2.25;
+            for (int t = 0; t < run.iterations()[0]; t++) {
+                double nx = a[0] * x + a[1] * y, ny = a[2] * x + a[3] * y;
+                x = nx;
+                y = ny;
+            }
+            assertEquals(x, run.endpoints64()[0], 1e-15);
+            assertEquals(y, run.endpoints64()[1], 1e-15);
         }
     }
 
