@@ -69,7 +69,7 @@ class Normalised(nn.Module):
         return self.decode(self.encode(x))
 
 
-class Wrapper(nn.Module):
+class Wrapper(Sequentials):
     """The recipe that keeps the shapes through tracing: script a thin module around traced parts."""
     input_shape: List[int]
     latent_dim: int
@@ -80,17 +80,6 @@ class Wrapper(nn.Module):
         self.dec = dec
         self.input_shape = input_shape
         self.latent_dim = latent_dim
-
-    @torch.jit.export
-    def encode(self, x):
-        return self.enc(x)
-
-    @torch.jit.export
-    def decode(self, z):
-        return self.dec(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
 
 
 class Flat(Sequentials):

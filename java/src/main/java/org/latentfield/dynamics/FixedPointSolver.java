@@ -228,7 +228,6 @@ public final class FixedPointSolver {
         float[] stepSq = new float[n];
         float[] prev = new float[batch * k];
         float[] next = new float[batch * k];
-        double boundSq = options.divergenceBound() * options.divergenceBound();
         long began = System.nanoTime();
         try (NativeMatrix in = new NativeMatrix(batch, k); NativeMatrix out = new NativeMatrix(batch, k)) {
             for (int first = 0; first < n; first += batch) {
@@ -254,14 +253,7 @@ public final class FixedPointSolver {
                             norm += v * v;
                             finite &= Double.isFinite(v);
                         }
-                        PointState s = null;
-                        if (!finite || !Double.isFinite(step) || norm > boundSq) {
-                            s = PointState.DIVERGED;
-                        } else if (step < options.tol()) {
-                            s = PointState.CONVERGED;
-                        } else if (t >= options.maxIter()) {
-                            s = PointState.NOT_CONVERGED;
-                        }
+                        PointState s = stopState(step, norm, finite, t, options);
                         if (s != null) {
                             states[g] = s;
                             iterations[g] = t;
@@ -280,6 +272,22 @@ public final class FixedPointSolver {
         double seconds = (System.nanoTime() - began) / 1e9;
         return new FixedPointResult(starts, new Points(n, k, endpoints), iterations, states, stepSq, null, 0,
                 options.withRecordEvery(0), seconds);
+    }
+
+    /**
+     * The stopping rule of one point after its t-th step, as liblf's bookkeeping kernel applies
+     * it: diverged when an iterate is non-finite or its squared norm exceeds the bound squared,
+     * converged when ||z_t - z_{t-1}||^2 < tol, not converged at the cap; null while it runs on.
+     */
+    static PointState stopState(double stepSq, double normSq, boolean finite, int t, Options options) {
+        double bound = options.divergenceBound();
+        if (!finite || !Double.isFinite(stepSq) || normSq > bound * bound) {
+            return PointState.DIVERGED;
+        }
+        if (stepSq < options.tol()) {
+            return PointState.CONVERGED;
+        }
+        return t >= options.maxIter() ? PointState.NOT_CONVERGED : null;
     }
 
     private static int checkDims(LatentMap map, Points starts) {

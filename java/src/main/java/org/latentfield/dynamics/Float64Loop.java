@@ -22,7 +22,6 @@ final class Float64Loop {
         int every = options.recordEvery();
         int slots = every > 0 ? options.maxIter() / every + 1 : 0;
         int batch = Math.max(1, Math.min(options.batchSize(), n));
-        double boundSq = options.divergenceBound() * options.divergenceBound();
         double[] cur = new double[batch * k];
         double[] next = new double[batch * k];
         int[] pointOf = new int[batch];
@@ -67,14 +66,7 @@ final class Float64Loop {
                 if (trajectories != null && t % every == 0) {
                     record(trajectories, next, r, g, t / every, slots, k);
                 }
-                PointState state = null;
-                if (!finite || !Double.isFinite(step) || norm > boundSq) {
-                    state = PointState.DIVERGED;
-                } else if (step < options.tol()) {
-                    state = PointState.CONVERGED;
-                } else if (t >= options.maxIter()) {
-                    state = PointState.NOT_CONVERGED;
-                }
+                PointState state = FixedPointSolver.stopState(step, norm, finite, t, options);
                 if (state != null) {
                     states[g] = state;
                     iterations[g] = t;

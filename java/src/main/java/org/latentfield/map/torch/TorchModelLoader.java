@@ -59,6 +59,7 @@ public final class TorchModelLoader {
         boolean savedTraining = false;
         boolean modeKnown = true;
         TorchModules calls;
+        ModelParameters parameters;
         try {
             archives.add(source.model());
             source.decoder().ifPresent(archives::add);
@@ -82,9 +83,9 @@ public final class TorchModelLoader {
                 encode = method(modules.get(0), "encode", source.model(), "an autoencoder");
                 decode = method(modules.get(0), "decode", source.model(), "an autoencoder");
             }
-            ModelDtype dtype = ModelDtype.of(modules, source.model());
-            dtype.note().ifPresent(notes::add);
-            calls = new TorchModules(modules, encode, decode, device, dtype.type(), source.model().toString());
+            parameters = ModelParameters.of(modules, source.model());
+            parameters.note().ifPresent(notes::add);
+            calls = new TorchModules(modules, encode, decode, device, parameters.type(), source.model().toString());
         } catch (RuntimeException e) {
             modules.forEach(JitModule::close);
             throw e;
@@ -100,7 +101,7 @@ public final class TorchModelLoader {
             }
             ModelContract contract = new ModelContract(source.model(), source.decoder(), shapes.input, shapes.inputSource, shapes.latent,
                     shapes.latentSource, shapes.decoded, shapes.encodeOutput, dtypeName, float64 ? "float64" : "float32", savedTraining ? "training" : modeKnown ? "eval" : "none (no training attribute)",
-                    determinism, parameterCount(modules), device.str().getString(), notes);
+                    determinism, parameters.count(), device.str().getString(), notes);
             return new TorchScriptAutoencoder(calls, contract, source.evalBatch(), source.cores());
         } catch (RuntimeException e) {
             calls.close();
@@ -172,21 +173,6 @@ public final class TorchModelLoader {
 
     private static Tensor zeros(Shape item) {
         return torch.zeros(item.batched(PROBE_ROWS), new TensorOptions().dtype(new org.bytedeco.pytorch.ScalarTypeOptional(torch.ScalarType.Float)));
-    }
-
-    private static long parameterCount(List<JitModule> modules) {
-        long count = 0;
-        try (PointerScope scope = new PointerScope()) {
-            for (JitModule m : modules) {
-                var params = m.parameters(true);
-                long size = params.size();
-                var it = params.begin();
-                for (long i = 0; i < size; i++, it = it.increment()) {
-                    count += it.access().numel();
-                }
-            }
-        }
-        return count;
     }
 
     static Device resolveDevice(String name) {

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.ImageSet;
-import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.ModelContract;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.Shape;
@@ -33,16 +32,6 @@ class ModelContractTest {
                 .method("def decode(self, z):\n    return torch.cat([z, z[:, 0:1, :, :]], 1)\n");
     }
 
-    private static float[] apply(TorchScriptAutoencoder map, float[] z, int rows) {
-        int k = map.latentDim();
-        try (NativeMatrix in = new NativeMatrix(rows, k); NativeMatrix out = new NativeMatrix(rows, k)) {
-            in.putRows(z, 0, 0, rows);
-            map.apply(in, out, rows);
-            float[] fz = new float[rows * k];
-            out.getRows(0, fz, 0, rows);
-            return fz;
-        }
-    }
 
     @Test
     void spatialLatentIsAFlatRowInCOrder() throws Exception {
@@ -59,7 +48,7 @@ class ModelContractTest {
             for (int i = 0; i < z.length; i++) {
                 z[i] = i * 0.25f - 3;
             }
-            float[] fz = apply(map, z, 3);
+            float[] fz = TestModels.apply(map, z, 3);
             for (int r = 0; r < 3; r++) {
                 for (int ch = 0; ch < 2; ch++) {
                     for (int i = 0; i < 4; i++) {
@@ -122,7 +111,7 @@ class ModelContractTest {
             assertEquals("float64", map.contract().dtype());
             assertEquals("float64", map.contract().iterationDtype());
             float[] z = {1.5f, -2.25f};
-            float[] fz = apply(map, z, 1);
+            float[] fz = TestModels.apply(map, z, 1);
             assertEquals((float) (a[0] * 1.5 + a[1] * -2.25), fz[0], 0f);
             assertEquals((float) (a[2] * 1.5 + a[3] * -2.25), fz[1], 0f);
             double[] f64 = new double[2];
@@ -149,7 +138,7 @@ class ModelContractTest {
                 .method("def encode(self, x):\n    return (0.5 * x, torch.ones_like(x))\n").save(dir.resolve("vae.pt"));
         try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(file))) {
             assertTrue(map.contract().encodeOutput().startsWith("tuple of 2"), map.contract().encodeOutput());
-            float[] fz = apply(map, new float[] {2, -4, 6}, 1);
+            float[] fz = TestModels.apply(map, new float[] {2, -4, 6}, 1);
             assertEquals(1f, fz[0], 0f);
             assertEquals(-2f, fz[1], 0f);
             assertEquals(3f, fz[2], 0f);
@@ -165,7 +154,7 @@ class ModelContractTest {
             assertEquals(2, map.latentDim());
             assertTrue(map.contract().latentSource().contains("dec.json"), map.contract().latentSource());
             assertEquals(Shape.of(4), map.contract().input());
-            assertEquals(-4f, apply(map, new float[] {1, -2}, 1)[1], 0f);
+            assertEquals(-4f, TestModels.apply(map, new float[] {1, -2}, 1)[1], 0f);
         }
     }
 
@@ -177,7 +166,7 @@ class ModelContractTest {
             assertEquals("training", map.contract().savedMode());
             assertTrue(map.contract().notes().get(0).contains("saved in training mode"), map.contract().notes().toString());
             assertTrue(map.contract().determinism().startsWith("deterministic"), map.contract().determinism());
-            assertEquals(3f, apply(map, new float[] {3, 1, 2, 4}, 1)[0], 0f, "Dropout is off in eval mode");
+            assertEquals(3f, TestModels.apply(map, new float[] {3, 1, 2, 4}, 1)[0], 0f, "Dropout is off in eval mode");
         }
         Path evalSaved = TestModels.builder().identityDecode().latentDim(4).eval()
                 .method("def encode(self, x):\n    return torch.dropout(x, 0.5, self.training)\n").save(dir.resolve("eval.pt"));

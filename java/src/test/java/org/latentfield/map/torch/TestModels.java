@@ -103,6 +103,19 @@ public final class TestModels {
         }
     }
 
+    /** f of {@code rows} latent rows through {@link TorchScriptAutoencoder#apply}. */
+    public static float[] apply(TorchScriptAutoencoder map, float[] z, int rows) {
+        int k = map.latentDim();
+        try (org.latentfield.kernels.NativeMatrix in = new org.latentfield.kernels.NativeMatrix(rows, k);
+             org.latentfield.kernels.NativeMatrix out = new org.latentfield.kernels.NativeMatrix(rows, k)) {
+            in.putRows(z, 0, 0, rows);
+            map.apply(in, out, rows);
+            float[] fz = new float[rows * k];
+            out.getRows(0, fz, 0, rows);
+            return fz;
+        }
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -60,23 +60,14 @@ class TorchScriptAutoencoderTest {
         }
         try (var map = TorchScriptAutoencoder.open(ModelSource.of(file))) {
             assertEquals(ModelSource.DEFAULT_EVAL_BATCH, map.evalBatch());
-            float[] all = applyRows(map, z, n, k);
+            float[] all = TestModels.apply(map, z, n);
             for (int m : new int[] {1, 5, 31, 32, 33, 64, 150}) {
-                float[] part = applyRows(map, z, m, k);
+                float[] part = TestModels.apply(map, z, m);
                 assertTrue(java.util.Arrays.equals(part, java.util.Arrays.copyOf(all, m * k)), "first " + m + " rows differ from the batch of " + n);
             }
         }
     }
 
-    private static float[] applyRows(TorchScriptAutoencoder map, float[] z, int rows, int k) {
-        try (NativeMatrix in = new NativeMatrix(rows, k); NativeMatrix out = new NativeMatrix(rows, k)) {
-            in.putRows(z, 0, 0, rows);
-            map.apply(in, out, rows);
-            float[] r = new float[rows * k];
-            out.getRows(0, r, 0, rows);
-            return r;
-        }
-    }
 
     @Test
     void latentDimFromCardOrUser() throws Exception {

@@ -11,22 +11,26 @@ import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
 
 /**
- * The floating-point dtype a model computes in: the dtype of its floating-point parameters
- * (float32 for a model without any). Integer parameters (embeddings' indices, counters) are
- * ignored; quantized or complex parameters are refused, since latentfield cannot feed them.
+ * What a model's parameters say: their number, and the floating-point dtype the model computes
+ * in, the dtype of its floating-point parameters (float32 for a model without any). Integer
+ * parameters are ignored for the dtype; quantized or complex ones are refused, since latentfield
+ * cannot feed them.
  *
- * @param type the dtype inputs are cast to before decode/encode
- * @param note set when the parameters mix dtypes (the first one is used)
+ * @param type  the dtype inputs are cast to before decode/encode
+ * @param note  set when the parameters mix dtypes (the first one is used)
+ * @param count the number of parameter scalars over all modules
  */
-record ModelDtype(torch.ScalarType type, Optional<String> note) {
-    static ModelDtype of(List<JitModule> modules, Path model) {
+record ModelParameters(torch.ScalarType type, Optional<String> note, long count) {
+    static ModelParameters of(List<JitModule> modules, Path model) {
         Set<torch.ScalarType> seen = new LinkedHashSet<>();
+        long count = 0;
         try (PointerScope scope = new PointerScope()) {
             for (JitModule m : modules) {
                 var params = m.parameters(true);
                 long size = params.size();
                 var it = params.begin();
                 for (long i = 0; i < size; i++, it = it.increment()) {
+                    count += it.access().numel();
                     torch.ScalarType t = it.access().scalar_type().intern();
                     if (String.valueOf(t.name()).startsWith("Q") || String.valueOf(t.name()).startsWith("Complex")) {
                         throw new LatentfieldException("model file " + model + " has " + TorchShapes.dtypeName(t) + " parameters; latentfield runs"
@@ -39,12 +43,12 @@ record ModelDtype(torch.ScalarType type, Optional<String> note) {
             }
         }
         if (seen.isEmpty()) {
-            return new ModelDtype(torch.ScalarType.Float, Optional.empty());
+            return new ModelParameters(torch.ScalarType.Float, Optional.empty(), count);
         }
         torch.ScalarType first = seen.iterator().next();
         Optional<String> note = seen.size() == 1 ? Optional.empty()
                 : Optional.of("model file " + model + " mixes parameter dtypes " + seen.stream().map(TorchShapes::dtypeName).toList()
                         + "; inputs are cast to " + TorchShapes.dtypeName(first) + ", the first");
-        return new ModelDtype(first, note);
+        return new ModelParameters(first, note, count);
     }
 }
