@@ -28,12 +28,12 @@ class EngineOptionTest {
 
     @Test
     void nativeRefusesOtherModelsInOneSentence() throws Exception {
-        Path linear = TestModels.linear(dir.resolve("lin.pt"), new float[] {0.5f, 0, 0, 0.5f}, 2);
-        CliHarness.expectFailure("cannot run natively: its Linear layers do not split", "attractors", "--model", linear.toString(),
-                "--engine", "native", "--out", dir.resolve("x").toString());
-        CliHarness.expectFailure("--engine must be torch, native or auto", "attractors", "--model", linear.toString(),
+        Path clamp = TestModels.mlp(dir.resolve("clamp.pt"), "torch.clamp(z, -20.0, 20.0)", 4);
+        CliHarness.expectFailure("cannot run natively: decode uses aten::clamp, which the native engine does not run", "attractors",
+                "--model", clamp.toString(), "--engine", "native", "--out", dir.resolve("x").toString());
+        CliHarness.expectFailure("--engine must be torch, native or auto", "attractors", "--model", clamp.toString(),
                 "--engine", "jax", "--out", dir.resolve("x").toString());
-        CliHarness r = CliHarness.run("attractors", "--model", linear.toString(), "--samples", "20", "--out", dir.resolve("a").toString());
+        CliHarness r = CliHarness.run("attractors", "--model", clamp.toString(), "--samples", "20", "--out", dir.resolve("a").toString());
         assertEquals(0, r.code(), "auto falls back to LibTorch: " + r.err());
     }
 }

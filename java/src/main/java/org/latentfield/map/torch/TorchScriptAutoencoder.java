@@ -775,4 +775,14 @@ public final class TorchScriptAutoencoder implements DifferentiableMap {
             }
         }
     }
+
+    /** The TorchScript method that encodes (the encoder's forward for a pair), for {@link MlpExtraction}'s graph reader. */
+    Method encodeMethod() {
+        return encode;
+    }
+
+    /** The TorchScript method that decodes (the decoder's forward for a pair), for {@link MlpExtraction}'s graph reader. */
+    Method decodeMethod() {
+        return decode;
+    }
 }
