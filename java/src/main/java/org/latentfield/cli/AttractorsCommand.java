@@ -109,7 +109,7 @@ final class AttractorsCommand implements Main.Command {
             FixedPointResult result;
             EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
             try (choice; ProgressReporter progress = new ProgressReporter("attractors", "points", z0.n(), err)) {
-                result = choice.solve(map, z0, solver, progress);
+                result = choice.solve(z0, solver, progress);
             }
             Attractors attractors = Attractors.find(result, merge);
 
@@ -127,6 +127,7 @@ final class AttractorsCommand implements Main.Command {
             settings.put("eval_batch", map.evalBatch());
             settings.put("device", cl.getOptionValue("device", "auto"));
             settings.put("engine", choice.description());
+            settings.put("engine_check", choice.check());
             settings.put("record_every", recordEvery == 0 ? null : recordEvery);
             settings.put("workers", map.workers());
             settings.put("torch_threads", map.intraOpThreads());

@@ -126,9 +126,9 @@ final class DynamicsCommand implements Main.Command {
                         testRows = Subsets.seeded(test.count(), samples, seed + 2);
                     }
                     Points trainCodes = new Points(trainRows.length, k, map.encode(train, trainRows)), noise = StartPoints.gaussian(samples, k, 1.0, seed);
-                    FixedPointResult rTrain = choice.solve(map, trainCodes, o);
-                    FixedPointResult rTest = choice.solve(map, new Points(testRows.length, k, map.encode(test, testRows)), o);
-                    FixedPointResult rNoise = choice.solve(map, noise, o);
+                    FixedPointResult rTrain = choice.solve(trainCodes, o);
+                    FixedPointResult rTest = choice.solve(new Points(testRows.length, k, map.encode(test, testRows)), o);
+                    FixedPointResult rNoise = choice.solve(noise, o);
                     MergeRule rule = MergeRule.paperDefault();
                     Attractors aTrain = Attractors.find(rTrain, rule), aTest = Attractors.find(rTest, rule), aNoise = Attractors.find(rNoise, rule);
                     Points pTrain = aTrain.points(k), pNoise = aNoise.points(k);
@@ -203,7 +203,7 @@ final class DynamicsCommand implements Main.Command {
     private static double[] trajectoryScores(EngineChoice choice, TorchScriptAutoencoder map, Points starts, Points attractors,
                                              FixedPointSolver.Options o) {
         FixedPointSolver.Options recorded = o.withRecordEvery(1);
-        return OodScores.trajectory(chunk -> choice.solve(map, chunk, recorded), starts, attractors,
+        return OodScores.trajectory(chunk -> choice.solve(chunk, recorded), starts, attractors,
                 OodScores.trajectoryChunk(recorded.maxIter(), starts.dim()), Device.CPU);
     }
 }

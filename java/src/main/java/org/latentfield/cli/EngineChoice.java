@@ -2,31 +2,55 @@ package org.latentfield.cli;
 
 import java.util.List;
 import java.util.function.LongConsumer;
-import org.latentfield.data.Points;
-import org.latentfield.dynamics.FixedPointResult;
-import org.latentfield.dynamics.FixedPointSolver;
-import org.latentfield.map.LatentMap;
+import java.util.function.UnaryOperator;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.latentfield.LatentfieldException;
+import org.latentfield.data.Points;
+import org.latentfield.dynamics.FixedPointResult;
+import org.latentfield.dynamics.FixedPointSolver;
+import org.latentfield.dynamics.NativeRunCheck;
 import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.kernels.NativeMlp;
+import org.latentfield.map.DifferentiableMap;
+import org.latentfield.map.NativeMlpMap;
 import org.latentfield.map.torch.MlpExtraction;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 
 /**
- * {@code --engine torch|native|auto}: whether f runs in LibTorch or in liblf's fused MLP engine.
+ * {@code --engine torch|native|auto}: whether f runs in LibTorch or in liblf's fused MLP engine,
+ * and why.
  *
- * @param mlp         the native plan (closed with this choice), or null for LibTorch
- * @param description "torch" or "native DEVICE: k -> ... -> k", for summaries
+ * <p>A model runs natively only when {@link MlpExtraction} admits it by the structure of its
+ * graphs, and every native run is spot-checked against LibTorch ({@link NativeRunCheck}). Under
+ * {@code auto} a refused model, or a run whose check fails, runs in LibTorch (the run is
+ * repeated there, and later runs stay there); under {@code native} either is an error. The
+ * {@link #description()} that goes into every summary says which engine ran and, when it is
+ * LibTorch under {@code auto}, why: "native cpu: 2 -> 32 -> 784 -> 32 -> 2", "torch",
+ * "torch (decode uses aten::clamp, which the native engine does not run)".
  */
-record EngineChoice(NativeMlp mlp, String description) implements AutoCloseable {
+final class EngineChoice implements AutoCloseable {
+    private final String requested;
+    private final TorchScriptAutoencoder torch;
+    private final String model;
+    private NativeMlpMap nativeMap;
+    private String description;
+    private String check;
+
+    private EngineChoice(String requested, TorchScriptAutoencoder torch, String model, NativeMlpMap nativeMap, String description) {
+        this.requested = requested;
+        this.torch = torch;
+        this.model = model;
+        this.nativeMap = nativeMap;
+        this.description = description;
+    }
+
     static void addOption(Options o) {
         o.addOption(Option.builder().longOpt("engine").hasArg().argName("torch|native|auto")
-                .desc("who evaluates f: LibTorch, or liblf's fused MLP engine for models whose encode/decode are Linear stacks"
-                        + " (auto, the default: native when the model qualifies)").build());
+                .desc("who evaluates f: LibTorch, or liblf's fused MLP engine for models whose encode/decode graphs are Linear stacks"
+                        + " (auto, the default: native when the graphs qualify, every run spot-checked against LibTorch)").build());
     }
 
     /** Checks the spelling before anything is loaded. */
@@ -39,8 +63,13 @@ record EngineChoice(NativeMlp mlp, String description) implements AutoCloseable 
     }
 
     static EngineChoice choose(String engine, TorchScriptAutoencoder map, String model) {
+        return choose(engine, map, model, UnaryOperator.identity());
+    }
+
+    /** As {@link #choose(String, TorchScriptAutoencoder, String)}; {@code plan} edits the admitted layers (tests plant a wrong plan). */
+    static EngineChoice choose(String engine, TorchScriptAutoencoder map, String model, UnaryOperator<List<NativeMlp.Layer>> plan) {
         if (engine.equals("torch")) {
-            return new EngineChoice(null, "torch");
+            return new EngineChoice(engine, map, model, null, "torch");
         }
         String dtype = map.contract().dtype();
         MlpExtraction.Outcome extracted = dtype.equals("float32") ? MlpExtraction.extract(map)
@@ -50,25 +79,84 @@ record EngineChoice(NativeMlp mlp, String description) implements AutoCloseable 
                 throw new LatentfieldException("--engine native: the model " + model + " cannot run natively: " + extracted.reason()
                         + "; use --engine torch.");
             }
-            return new EngineChoice(null, "torch");
+            return new EngineChoice(engine, map, model, null, "torch (" + extracted.reason() + ")");
         }
         Device device = map.device().startsWith("cuda") && NativeKernels.cudaDeviceCount() > 0 ? Device.CUDA : Device.CPU;
-        return new EngineChoice(NativeMlp.create(extracted.layers(), device), "native " + device.spec() + ": " + extracted.describe());
+        NativeMlpMap nativeMap = new NativeMlpMap(NativeMlp.create(plan.apply(extracted.layers()), device), model);
+        return new EngineChoice(engine, map, model, nativeMap, "native " + device.spec() + ": " + extracted.describe());
     }
 
-    /** Iterates f from {@code starts} on this engine: liblf's fused loop, or the compacted solver over {@code map}. */
-    FixedPointResult solve(LatentMap map, Points starts, FixedPointSolver.Options options, LongConsumer progress) {
-        return mlp != null ? FixedPointSolver.solveNative(mlp, starts, options, progress) : FixedPointSolver.solve(map, starts, options, progress);
+    /** Whether f currently runs natively. */
+    boolean isNative() {
+        return nativeMap != null;
     }
 
-    FixedPointResult solve(LatentMap map, Points starts, FixedPointSolver.Options options) {
-        return solve(map, starts, options, done -> { });
+    /** The map f is evaluated with now: the native plan, or LibTorch (after a refusal or a failed check). */
+    DifferentiableMap map() {
+        return nativeMap != null ? nativeMap : torch;
     }
 
+    /** "native DEVICE: k -> ... -> k", "torch", or "torch (why not native)", for summaries. */
+    String description() {
+        return description;
+    }
+
+    /** What the last spot check of a native run found ({@link NativeRunCheck.Verdict#describe()}), or null when none ran. */
+    String check() {
+        return check;
+    }
+
+    /**
+     * Iterates f from {@code starts}: liblf's fused loop, checked against LibTorch afterwards, or
+     * the compacted solver over LibTorch. A failed check repeats the run in LibTorch (auto; the
+     * repeat reports no progress, the bar having reached its end) or fails (native); the native
+     * result is never returned unchecked.
+     */
+    FixedPointResult solve(Points starts, FixedPointSolver.Options options, LongConsumer progress) {
+        if (nativeMap == null) {
+            return FixedPointSolver.solve(torch, starts, options, progress);
+        }
+        FixedPointResult run = FixedPointSolver.solveNative(nativeMap.engine(), starts, options, progress);
+        NativeRunCheck.Verdict verdict = NativeRunCheck.afterRun(run, nativeMap.engine(), torch, NativeRunCheck.Options.DEFAULT);
+        check = verdict.describe();
+        if (verdict.passed()) {
+            return run;
+        }
+        drop(verdict);
+        return FixedPointSolver.solve(torch, starts, options, done -> { });
+    }
+
+    FixedPointResult solve(Points starts, FixedPointSolver.Options options) {
+        return solve(starts, options, done -> { });
+    }
+
+    /** Checks the native f against LibTorch's at a sample of {@code points} before using it there (e.g. for Jacobians). */
+    void confirm(Points points) {
+        if (nativeMap != null) {
+            NativeRunCheck.Verdict verdict = NativeRunCheck.atPoints(points, nativeMap.engine(), torch, NativeRunCheck.Options.DEFAULT);
+            check = verdict.describe();
+            if (!verdict.passed()) {
+                drop(verdict);
+            }
+        }
+    }
+
+    private void drop(NativeRunCheck.Verdict verdict) {
+        if (requested.equals("native")) {
+            throw new LatentfieldException("--engine native: the native engine's results for the model " + model
+                    + " failed the check against LibTorch: " + verdict.failure() + "; use --engine torch.");
+        }
+        description = "torch (the native plan " + description.substring("native ".length()) + " failed the check against LibTorch: "
+                + verdict.failure() + "; LibTorch ran instead)";
+        nativeMap.close();
+        nativeMap = null;
+    }
+
+    /** Frees the native plan (safe twice); {@link #isNative()} and the description still tell what ran. */
     @Override
     public void close() {
-        if (mlp != null) {
-            mlp.close();
+        if (nativeMap != null) {
+            nativeMap.close();
         }
     }
 }

@@ -25,7 +25,6 @@ import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.LatentMap;
-import org.latentfield.map.NativeMlpMap;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.Figures;
@@ -93,11 +92,10 @@ final class FieldCommand implements Main.Command {
             int k = torchMap.latentDim();
             String kind = planeKind != null ? planeKind : k == 2 ? "axes" : cl.hasOption("data") ? "pca" : "attractors";
             try (EngineChoice choice = EngineChoice.choose(engine, torchMap, cl.getOptionValue("model"))) {
-                LatentMap map = choice.mlp() != null ? new NativeMlpMap(choice.mlp(), cl.getOptionValue("model")) : torchMap;
                 FixedPointSolver.Options solver = new FixedPointSolver.Options(FixedPointSolver.Options.DEFAULT_TOL,
                         FixedPointSolver.Options.DEFAULT_MAX_ITER, FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, 1024, 0);
                 // the attractors of --samples N(0, I) starts, mined once when the plane or the range needs them
-                Attractors noise = kind.equals("attractors") || range == null ? Attractors.find(choice.solve(map,
+                Attractors noise = kind.equals("attractors") || range == null ? Attractors.find(choice.solve(
                         StartPoints.gaussian(samples, k, 1.0, Args.longValue(cl, "seed", 0)), solver), MergeRule.paperDefault()) : null;
                 Points planeCodes = kind.equals("pca") ? codes(torchMap, cl.getOptionValue("data"), samples, err) : null;
                 VectorField.Plane plane = switch (kind) {
@@ -108,8 +106,12 @@ final class FieldCommand implements Main.Command {
                 if (range == null) {
                     range = autoRange(noise, plane);
                 }
-                VectorField.Grid grid = VectorField.evaluate(map, plane, range[0], range[1], g);
-                FixedPointResult run = choice.solve(map, grid.points(), solver);
+                LatentMap gridMap = choice.map();
+                VectorField.Grid grid = VectorField.evaluate(gridMap, plane, range[0], range[1], g);
+                FixedPointResult run = choice.solve(grid.points(), solver);
+                if (choice.map() != gridMap) { // the native engine failed its check: the field comes from LibTorch too
+                    grid = VectorField.evaluate(choice.map(), plane, range[0], range[1], g);
+                }
                 Attractors attractors = Attractors.find(run, MergeRule.paperDefault());
                 write(dir, cl, torchMap, choice, plane, planeCodes == null ? 0 : planeCodes.n(), grid, attractors, range, g, out);
                 return Main.OK;

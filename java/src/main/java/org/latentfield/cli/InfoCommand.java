@@ -65,6 +65,9 @@ final class InfoCommand implements Main.Command {
             o.put("cuda_available", TorchScriptAutoencoder.cudaAvailable());
             o.put("native_library", NativeKernels.version());
             o.put("native_cuda_devices", NativeKernels.cudaDeviceCount());
+            try (EngineChoice auto = EngineChoice.choose("auto", map, cl.getOptionValue("model"))) {
+                o.put("engine", auto.description()); // what --engine auto runs, and why
+            }
             if (cl.hasOption("json")) {
                 out.println(o.toPrettyString());
             } else {

@@ -22,7 +22,6 @@ import org.latentfield.dynamics.Jacobians;
 import org.latentfield.report.Figures;
 import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeKernels;
-import org.latentfield.map.NativeMlpMap;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.OutputDirectory;
@@ -80,12 +79,9 @@ final class JacobianCommand implements Main.Command {
             EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
             long start = System.nanoTime();
             Jacobians.Result r;
-            if (choice.mlp() != null) {
-                try (NativeMlpMap analytic = new NativeMlpMap(choice.mlp(), cl.getOptionValue("model"))) {
-                    r = Jacobians.spectra(analytic, z, options);
-                }
-            } else {
-                r = Jacobians.spectra(map, z, options);
+            try (choice) {
+                choice.confirm(z); // the analytic Jacobians are the native plan's: it must compute LibTorch's f
+                r = Jacobians.spectra(choice.map(), z, options);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Path model = Path.of(cl.getOptionValue("model"));
@@ -96,7 +92,8 @@ final class JacobianCommand implements Main.Command {
             s.put("iters", options.maxIter());
             s.put("tol", options.tol());
             s.put("device", device.spec());
-            s.put("jacobians", choice.mlp() != null ? "analytic, " + choice.description() : "LibTorch autograd");
+            s.put("jacobians", choice.isNative() ? "analytic, " + choice.description() : "LibTorch autograd");
+            s.put("engine", choice.description());
             s.put("stable", r.stable());
             s.put("not_stable", r.size() - r.stable());
             s.put("contractive", r.contractive());

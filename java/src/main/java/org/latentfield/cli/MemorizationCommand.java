@@ -100,9 +100,9 @@ final class MemorizationCommand implements Main.Command {
                     int[] trainRows = Subsets.seeded(train.count(), samples, seed + 1), testRows = Subsets.seeded(test.count(), samples, seed + 2);
                     try (EngineChoice choice = EngineChoice.choose(engine, map, path.toString())) {
                         FixedPointSolver.Options o = FixedPointSolver.Options.defaults();
-                        Attractors fromTrain = attractors(choice, map, new Points(trainRows.length, k, map.encode(train, trainRows)), o);
-                        Attractors fromTest = attractors(choice, map, new Points(testRows.length, k, map.encode(test, testRows)), o);
-                        Attractors fromNoise = attractors(choice, map, StartPoints.gaussian(samples, k, 1.0, seed), o);
+                        Attractors fromTrain = attractors(choice, new Points(trainRows.length, k, map.encode(train, trainRows)), o);
+                        Attractors fromTest = attractors(choice, new Points(testRows.length, k, map.encode(test, testRows)), o);
+                        Attractors fromNoise = attractors(choice, StartPoints.gaussian(samples, k, 1.0, seed), o);
                         int a = fromTrain.count();
                         Points trainAttractors = fromTrain.points(k);
                         Points decoded = new Points(a, train.imageSize(), map.decodeImages(trainAttractors.data(), a, train.imageSize()));
@@ -162,8 +162,8 @@ final class MemorizationCommand implements Main.Command {
         }
     }
 
-    private static Attractors attractors(EngineChoice choice, TorchScriptAutoencoder map, Points starts, FixedPointSolver.Options o) {
-        return Attractors.find(choice.solve(map, starts, o), MergeRule.paperDefault());
+    private static Attractors attractors(EngineChoice choice, Points starts, FixedPointSolver.Options o) {
+        return Attractors.find(choice.solve(starts, o), MergeRule.paperDefault());
     }
 
     private static void figures(OutputDirectory dir, List<double[]> byK) {

@@ -114,7 +114,7 @@ final class OodCommand implements Main.Command {
                         ? new Points(Math.min(2000, trainCodes.n()), k, java.util.Arrays.copyOf(trainCodes.data(), Math.min(2000, trainCodes.n()) * k))
                         : StartPoints.gaussian(2000, k, 1.0, seed);
                 FixedPointSolver.Options mining = new FixedPointSolver.Options(solver.tol(), solver.maxIter(), solver.divergenceBound(), 1024, 0);
-                Attractors reference = Attractors.find(choice.solve(map, attractorStarts, mining), MergeRule.paperDefault());
+                Attractors reference = Attractors.find(choice.solve(attractorStarts, mining), MergeRule.paperDefault());
                 if (reference.count() == 0) {
                     throw new LatentfieldException("no start converged within " + solver.maxIter() + " iterations, so there are no reference"
                             + " attractors; raise --max-iter or --tol.");
@@ -127,7 +127,7 @@ final class OodCommand implements Main.Command {
                     ImageSet data = ModelData.load(registry, sets.get(si), map.contract(), err);
                     int[] rows = Subsets.seeded(data.count(), samples, seed + 1 + si);
                     Points codes = new Points(rows.length, k, map.encode(data, rows));
-                    add(scores, "trajectory", OodScores.trajectory(starts -> choice.solve(map, starts, solver), codes, refPoints,
+                    add(scores, "trajectory", OodScores.trajectory(starts -> choice.solve(starts, solver), codes, refPoints,
                             OodScores.trajectoryChunk(solver.maxIter(), k), Device.CPU));
                     add(scores, "attractor_distance", OodScores.attractorDistance(codes, refPoints, Device.CPU));
                     for (int kk : ks) {

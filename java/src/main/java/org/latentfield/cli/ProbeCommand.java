@@ -86,10 +86,10 @@ final class ProbeCommand implements Main.Command {
             Points dictionary;
             String engineUsed;
             try (EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"))) {
-                engineUsed = choice.description();
                 Points starts = StartPoints.gaussian(dictSize, k, 1.0, seed);
                 FixedPointSolver.Options o = FixedPointSolver.Options.defaults();
-                FixedPointResult r = choice.solve(map, starts, o);
+                FixedPointResult r = choice.solve(starts, o);
+                engineUsed = choice.description();
                 dictionary = unitConverged(r, k);
             }
             if (dictionary.n() == 0) {

@@ -1,25 +1,27 @@
 package org.latentfield.map.torch;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Method;
 import org.latentfield.data.StartPoints;
 import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.kernels.NativeMlp;
-import org.latentfield.kernels.NativeMlp.Activation;
 
 /**
- * Reads an autoencoder whose encode and decode are stacks of Linear layers (latentfield's
- * {@code mlp} architecture, or a PyTorch module built from nn.Linear and elementwise
- * activations) as one layer stack for {@link NativeMlp}, and checks it numerically.
+ * Admits an autoencoder to liblf's fused MLP engine ({@link NativeMlp}) when the TorchScript
+ * graphs of its decode and encode provably compute a stack of Linear layers with supported
+ * activations, and reads that stack.
  *
- * <p>The weights are the module's 2-D parameters in registration order, each followed by its
- * 1-D bias; they must split into one chain m -> ... -> k (the encoder) and one chain
- * k -> ... -> m (the decoder), in either order. The activations are not in the parameters: the
- * candidates (one hidden activation among ReLU, tanh, sigmoid, GELU, identity; sigmoid or
- * identity on the decoder's output; identity on the encoder's) are tried in turn and the first
- * whose f(z) matches LibTorch's on 64 probe points (max |diff| &lt;= 1e-4 (1 + max |f|)) is
- * taken. Anything else is refused with the reason, and the TorchScript engine stays in use.
+ * <p>Admission is by structure, never by agreement on sample points: {@link LinearStackReader}
+ * walks the inlined graphs and admits only linear/addmm/matmul(+ bias add) layers, ReLU, tanh,
+ * sigmoid and exact GELU activations, eval-mode dropout and shape-only ops that keep one sample
+ * per row, with weights read from the module's parameters; any other op on the way from the
+ * input to the result (a clamp, a residual add, a normalisation, control flow) is refused with
+ * the reason, and the model runs in LibTorch. Agreement with LibTorch on 64 probe points
+ * (max |diff| &lt;= 1e-4 (1 + max |f|)) is checked afterwards only as a safety net: a mismatch
+ * means the reader is wrong, and the model is refused with that reason too.
  */
 public final class MlpExtraction {
     private static final double PROBE_TOLERANCE = 1e-4;
@@ -33,7 +35,7 @@ public final class MlpExtraction {
             return layers != null;
         }
 
-        /** e.g. "2 -> 256 -> 512 -> 784 -> 512 -> 256 -> 2, relu inside, sigmoid after the decoder". */
+        /** e.g. "2 -> 256 -> 512 -> 784 -> 512 -> 256 -> 2", or the reason. */
         public String describe() {
             if (!ok()) {
                 return reason;
@@ -46,89 +48,36 @@ public final class MlpExtraction {
         }
     }
 
-    private record Linear(int in, int out, float[] weight, float[] bias) {}
-
-    /** Extracts and verifies; never throws for a model that does not qualify. */
+    /** Reads and verifies; never throws for a model that does not qualify. */
     public static Outcome extract(TorchScriptAutoencoder map) {
-        List<TorchScriptAutoencoder.NamedParameter> params = map.parameters();
-        if (params.isEmpty()) {
-            return new Outcome(null, "the model has no parameters in one archive (an encoder/decoder pair or a parameter-free module)");
+        List<NativeMlp.Layer> layers;
+        try (PointerScope scope = new PointerScope()) {
+            Method decode = map.decodeMethod(), encode = map.encodeMethod();
+            layers = LinearStackReader.read(decode, name(decode, "decode", "decoder"), encode, name(encode, "encode", "encoder"),
+                    map.latentDim());
+        } catch (GraphRefusal r) {
+            return new Outcome(null, r.getMessage());
+        } catch (RuntimeException e) {
+            return new Outcome(null, "its TorchScript graphs could not be read: " + TorchErrors.cause(e));
         }
-        List<Linear> linears = new ArrayList<>();
-        for (int i = 0; i < params.size(); i++) {
-            TorchScriptAutoencoder.NamedParameter p = params.get(i);
-            if (p.shape().length != 2) {
-                return new Outcome(null, "parameter " + p.name() + " has " + p.shape().length + " dimensions; only Linear layers"
-                        + " (2-D weights, 1-D biases) run natively");
-            }
-            float[] bias = null;
-            if (i + 1 < params.size() && params.get(i + 1).shape().length == 1 && params.get(i + 1).shape()[0] == p.shape()[0]) {
-                bias = params.get(++i).values();
-            }
-            linears.add(new Linear((int) p.shape()[1], (int) p.shape()[0], p.values(), bias));
-        }
-        int k = map.latentDim();
-        Chain ordered = order(linears, k);
-        if (ordered == null) {
-            return new Outcome(null, "its Linear layers do not split into an encoder chain m -> ... -> " + k
-                    + " and a decoder chain " + k + " -> ... -> m");
-        }
-        List<Linear> chain = ordered.layers();
-        int decoderLayers = ordered.decoderLayers();
-        Points probes = probes(k);
+        Points probes = probes(map.latentDim());
         float[] want = torchMap(map, probes);
-        for (Activation decoderOut : new Activation[] {Activation.SIGMOID, Activation.IDENTITY}) {
-            for (Activation hidden : Activation.values()) {
-                List<NativeMlp.Layer> layers = new ArrayList<>();
-                for (int i = 0; i < chain.size(); i++) {
-                    Linear l = chain.get(i);
-                    Activation a = i == chain.size() - 1 ? Activation.IDENTITY : i == decoderLayers - 1 ? decoderOut : hidden;
-                    layers.add(new NativeMlp.Layer(l.in(), l.out(), l.weight(), l.bias(), a));
-                }
-                float[] got;
-                try (NativeMlp mlp = NativeMlp.create(layers, Device.CPU)) {
-                    got = mlp.apply(probes.data, probes.n);
-                }
-                if (matches(got, want)) {
-                    return new Outcome(List.copyOf(layers), null);
-                }
-            }
+        float[] got;
+        try (NativeMlp mlp = NativeMlp.create(layers, Device.CPU)) {
+            got = mlp.apply(probes.data, probes.n);
         }
-        return new Outcome(null, "no stack of its Linear layers with ReLU, tanh, sigmoid, GELU or identity activations reproduces"
-                + " encode(decode(z))");
+        double miss = mismatch(got, want);
+        if (miss > PROBE_TOLERANCE) {
+            return new Outcome(null, "the layers read from its graphs differ from LibTorch's f by " + String.format(Locale.ROOT, "%.3g", miss)
+                    + " (relative) on probe points, a fault of latentfield's graph reader; please report it");
+        }
+        return new Outcome(List.copyOf(layers), null);
     }
 
-    /** The layers of f, decoder first, and how many belong to the decoder. */
-    private record Chain(List<Linear> layers, int decoderLayers) {}
-
-    /** Decoder layers first (k -> ... -> m), then the encoder (m -> ... -> k); null when impossible. */
-    private static Chain order(List<Linear> linears, int k) {
-        int n = linears.size();
-        for (int s = 1; s < n; s++) {
-            List<Linear> first = linears.subList(0, s), second = linears.subList(s, n);
-            if (chains(first) && chains(second)) {
-                int m1 = first.get(0).in(), e1 = first.get(s - 1).out();
-                int m2 = second.get(0).in(), e2 = second.get(n - s - 1).out();
-                if (m1 != k && e1 == k && m2 == k && e2 == m1) { // encoder first
-                    List<Linear> out = new ArrayList<>(second);
-                    out.addAll(first);
-                    return new Chain(out, n - s);
-                }
-                if (m1 == k && e1 != k && m2 == e1 && e2 == k) { // decoder first
-                    return new Chain(new ArrayList<>(linears), s);
-                }
-            }
-        }
-        return null;
-    }
-
-    private static boolean chains(List<Linear> layers) {
-        for (int i = 1; i < layers.size(); i++) {
-            if (layers.get(i).in() != layers.get(i - 1).out()) {
-                return false;
-            }
-        }
-        return true;
+    /** "decode", or "the decoder's forward" for an encoder/decoder pair. */
+    private static String name(Method m, String expected, String role) {
+        String name = m.name().getString();
+        return name.equals(expected) ? name : "the " + role + "'s " + name;
     }
 
     private record Points(int n, float[] data) {}
@@ -153,12 +102,13 @@ public final class MlpExtraction {
         return out;
     }
 
-    private static boolean matches(float[] got, float[] want) {
+    /** max |got - want| / (1 + max |want|). */
+    private static double mismatch(float[] got, float[] want) {
         double scale = 0, diff = 0;
         for (int i = 0; i < want.length; i++) {
             scale = Math.max(scale, Math.abs(want[i]));
             diff = Math.max(diff, Math.abs(got[i] - want[i]));
         }
-        return diff <= PROBE_TOLERANCE * (1 + scale);
+        return Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff / (1 + scale);
     }
 }

@@ -122,32 +122,6 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
         return contract.parameters();
     }
 
-    /**
-     * The module's parameters in registration order as (name, shape, values), for engines that
-     * run the network themselves ({@link MlpExtraction}); empty for an encoder/decoder pair.
-     */
-    List<NamedParameter> parameters() {
-        List<NamedParameter> out = new ArrayList<>();
-        if (calls.modules().size() != 1) {
-            return out;
-        }
-        try (PointerScope scope = new PointerScope()) {
-            org.bytedeco.pytorch.named_parameter_list list = calls.modules().get(0).named_parameters(true);
-            for (org.bytedeco.pytorch.named_parameter_iterator it = list.begin(); it.notEquals(list.end()); it = it.increment()) {
-                org.bytedeco.pytorch.NamedTensor p = it.access();
-                Tensor t = p.value().detach().to(new Device("cpu"), torch.ScalarType.Float).contiguous();
-                long[] shape = t.sizes().vec().get();
-                float[] values = new float[(int) t.numel()];
-                new FloatPointer(t.data_ptr_float()).capacity(values.length).get(values);
-                out.add(new NamedParameter(p.name().getString(), shape, values));
-            }
-        }
-        return out;
-    }
-
-    /** One parameter of the module. */
-    record NamedParameter(String name, long[] shape, float[] values) {}
-
     /** A short name of the model for messages. */
     String label() {
         return calls.label();
@@ -443,5 +417,15 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
                 padOut.close();
             }
         }
+    }
+
+    /** The TorchScript method that encodes (the encoder's forward for a pair), for {@link MlpExtraction}'s graph reader. */
+    org.bytedeco.pytorch.Method encodeMethod() {
+        return calls.encodeMethod();
+    }
+
+    /** The TorchScript method that decodes (the decoder's forward for a pair), for {@link MlpExtraction}'s graph reader. */
+    org.bytedeco.pytorch.Method decodeMethod() {
+        return calls.decodeMethod();
     }
 }

@@ -120,6 +120,56 @@ public final class TestModels {
         return new Builder();
     }
 
+    /** The encode of {@link #mlp}: 6 -> 8 (tanh) -> 2, each layer addmm(b, h, W.t()). */
+    public static final String MLP_ENCODE = """
+            def encode(self, x):
+                h = torch.tanh(torch.addmm(self.e0_b, x, self.e0_w.t()))
+                return torch.addmm(self.e1_b, h, self.e1_w.t())
+            """;
+
+    /** The decode of {@link #mlp} with {@code input}, an expression in z, fed to its first layer: 2 -> 8 (tanh) -> 6. */
+    public static String mlpDecode(String input) {
+        return "def decode(self, z):\n    h = " + input + "\n    h = torch.tanh(torch.addmm(self.d0_b, h, self.d0_w.t()))\n"
+                + "    return torch.addmm(self.d1_b, h, self.d1_w.t())\n";
+    }
+
+    /** The forward of {@link #mlp}: decode(encode(x)). */
+    public static final String MLP_FORWARD = "def forward(self, x):\n    return self.decode(self.encode(x))\n";
+
+    /**
+     * The parameters (d0: 2 -> 8, d1: 8 -> 6, e0: 6 -> 8, e1: 8 -> 2, as PyTorch's out x in
+     * weights with N(0, s^2) entries, s = 0.05, 1, 1, 3, and N(0, 0.1^2) biases from
+     * {@code seed}) and latent_dim of a small MLP autoencoder. The encoder's last bias is shifted
+     * by (30, -30) so that f has attractors beyond |z| = 20, where d0's small weights keep tanh
+     * unsaturated: what decode does to z there changes f (with seed 4 a clamp of z to [-20, 20]
+     * moves the attractors by 3). Add encode (e.g. {@link #MLP_ENCODE}), decode
+     * ({@link #mlpDecode}) and forward ({@link #MLP_FORWARD}), and save.
+     */
+    public static Builder mlpBuilder(long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        Builder b = builder().latentDim(2);
+        int[][] layers = {{8, 2}, {6, 8}, {8, 6}, {2, 8}};
+        String[] names = {"d0", "d1", "e0", "e1"};
+        double[] scales = {0.05, 1, 1, 3};
+        for (int l = 0; l < layers.length; l++) {
+            int out = layers[l][0], in = layers[l][1];
+            float[] w = new float[out * in], bias = new float[out];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) (scales[l] * random.nextGaussian());
+            }
+            for (int i = 0; i < out; i++) {
+                bias[i] = (float) (0.1 * random.nextGaussian() + (names[l].equals("e1") ? (i == 0 ? 30 : -30) : 0));
+            }
+            b.param(names[l] + "_w", w, out, in).param(names[l] + "_b", bias, out);
+        }
+        return b;
+    }
+
+    /** {@link #mlpBuilder} with {@link #MLP_ENCODE}, {@code mlpDecode(input)} and {@link #MLP_FORWARD}, saved to {@code file}. */
+    public static Path mlp(Path file, String input, long seed) throws IOException {
+        return mlpBuilder(seed).method(MLP_ENCODE).method(mlpDecode(input)).method(MLP_FORWARD).save(file);
+    }
+
     /** f(z) = A z with A given row-major (k x k); encode(x) = x A^T, decode = identity. */
     public static Path linear(Path file, float[] a, int k) throws IOException {
         float[] at = new float[k * k];
