@@ -14,8 +14,9 @@ import org.latentfield.LatentfieldException;
 /**
  * What {@code latentfield reproduce} runs: every analysis of PAPER.md sections 3-7 on the models
  * of one directory, as a list of ordinary {@code latentfield} command lines. The models are
- * found by name: the family sweep {@code FAMILY-kK.pt} (sorted by K), its checkpoint series
- * {@code FAMILY-kK-series/} and every {@code *-k2.pt} (whose field is drawn on the latent axes).
+ * found by name: the family sweep {@code FAMILY-kK.pt}, or {@code FAMILY-CxHxW.pt} for spatial
+ * latents of k = C*H*W values (sorted by k), its checkpoint series {@code FAMILY-kK-series/} and
+ * every {@code *-k2.pt} (whose field is drawn on the latent axes).
  *
  * @param models    the family sweep, smallest k first
  * @param twoD      every k = 2 model of the directory (family or not)
@@ -74,7 +75,8 @@ public record ReproductionPlan(List<Model> models, List<Path> twoD, Path series,
         }
     }
 
-    private static final Pattern K = Pattern.compile("-k(\\d+)\\.pt");
+    /** "-k16.pt" (k = 16) or, for a spatial latent, "-4x8x8.pt" (k = 256). */
+    private static final Pattern K = Pattern.compile("-(?:k(\\d+)|(\\d+(?:x\\d+)+))\\.pt");
 
     /** Finds the models and lays out the steps. */
     public static ReproductionPlan of(Settings s) {
@@ -94,24 +96,36 @@ public record ReproductionPlan(List<Model> models, List<Path> twoD, Path series,
             String name = f.getFileName().toString();
             Matcher m = K.matcher(name);
             if (Files.isRegularFile(f) && m.find() && m.end() == name.length()) {
-                int k = Integer.parseInt(m.group(1));
-                if (name.equals(s.family() + "-k" + k + ".pt")) {
+                int k = latentCount(m);
+                if (name.equals(s.family() + m.group())) {
                     models.add(new Model(f, k));
                 }
                 if (k == 2) {
                     twoD.add(f);
                 }
             }
-            if (series == null && Files.isDirectory(f) && name.startsWith(s.family() + "-k") && name.endsWith("-series") && holdsModels(f)) {
+            if (series == null && Files.isDirectory(f) && name.startsWith(s.family() + "-") && name.endsWith("-series") && holdsModels(f)) {
                 series = f;
             }
         }
         if (models.isEmpty()) {
-            throw new LatentfieldException("--models " + s.modelsDir() + " holds no " + s.family() + "-k<K>.pt models of the family '"
+            throw new LatentfieldException("--models " + s.modelsDir() + " holds no " + s.family() + "-k<K>.pt (or -CxHxW.pt) models of the family '"
                     + s.family() + "'; name one with --family.");
         }
         models.sort(Comparator.comparingInt(Model::k));
         return new ReproductionPlan(List.copyOf(models), List.copyOf(twoD), series, steps(s, models, twoD, series));
+    }
+
+    /** k of a name's "-kK" or "-CxHxW" suffix. */
+    private static int latentCount(Matcher m) {
+        if (m.group(1) != null) {
+            return Integer.parseInt(m.group(1));
+        }
+        long k = 1;
+        for (String d : m.group(2).split("x")) {
+            k *= Long.parseLong(d);
+        }
+        return (int) Math.min(k, Integer.MAX_VALUE);
     }
 
     private static boolean holdsModels(Path dir) {

@@ -66,7 +66,7 @@ class ReproduceCommandTest {
         assertTrue(r.err().contains("memorization reused from the earlier run"), r.err());
         assertEquals(before, Files.getLastModifiedTime(out.resolve("memorization/summary.json")).toMillis());
         assertTrue(r.out().contains("(1) memorization falls as the bottleneck k grows"), r.out());
-        CliHarness.expectFailure("holds no nothing-k<K>.pt models", "reproduce", "--models", models.toString(), "--family", "nothing",
+        CliHarness.expectFailure("holds no nothing-k<K>.pt", "reproduce", "--models", models.toString(), "--family", "nothing",
                 "--train", train, "--test", test, "--ood", "uniform-noise:40", "--out", dir.resolve("x").toString());
     }
 
