@@ -71,9 +71,7 @@ final class EngineChoice implements AutoCloseable {
         if (engine.equals("torch")) {
             return new EngineChoice(engine, map, model, null, "torch");
         }
-        String dtype = map.contract().dtype();
-        MlpExtraction.Outcome extracted = dtype.equals("float32") ? MlpExtraction.extract(map)
-                : new MlpExtraction.Outcome(null, "the model computes in " + dtype + " and the native engine in float32");
+        MlpExtraction.Outcome extracted = MlpExtraction.extract(map);
         if (!extracted.ok()) {
             if (engine.equals("native")) {
                 throw new LatentfieldException("--engine native: the model " + model + " cannot run natively: " + extracted.reason()

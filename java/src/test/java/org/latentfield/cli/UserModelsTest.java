@@ -237,6 +237,7 @@ class UserModelsTest {
 
         JsonNode f64 = JSON.readTree(ok("info", "--model", m("float64.pt"), "--json").out());
         assertEquals("float64", f64.get("dtype").asText());
+        assertTrue(f64.get("native_engine").get("reason").asText().contains("computes in float64"), "the float32 engine refuses it");
         float[] z = Npy.read(models.resolve("z64.npy")).toFloats();
         double[] expected = Npy.read(models.resolve("fz64.npy")).toDoubles();
         float[] fz = new float[z.length];

@@ -12,7 +12,8 @@ import org.latentfield.kernels.NativeMlp;
 /**
  * Admits an autoencoder to liblf's fused MLP engine ({@link NativeMlp}) when the TorchScript
  * graphs of its decode and encode provably compute a stack of Linear layers with supported
- * activations, and reads that stack.
+ * activations, and reads that stack. The engine computes in float32, so only float32 models
+ * are admitted.
  *
  * <p>Admission is by structure, never by agreement on sample points: {@link LinearStackReader}
  * walks the inlined graphs and admits only linear/addmm/matmul(+ bias add) layers, ReLU, tanh,
@@ -50,6 +51,10 @@ public final class MlpExtraction {
 
     /** Reads and verifies; never throws for a model that does not qualify. */
     public static Outcome extract(TorchScriptAutoencoder map) {
+        String dtype = map.contract().dtype();
+        if (!dtype.equals("float32")) {
+            return new Outcome(null, "the model computes in " + dtype + " and the native engine in float32");
+        }
         List<NativeMlp.Layer> layers;
         try (PointerScope scope = new PointerScope()) {
             Method decode = map.decodeMethod(), encode = map.encodeMethod();
