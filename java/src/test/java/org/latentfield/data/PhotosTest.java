@@ -110,21 +110,42 @@ class PhotosTest {
     }
 
     @Test
+    void scikitLearnsSamplePhotographs() {
+        List<Photos.Photo> sklearn = Photos.PHOTOS.subList(0, 2);
+        Path root = Photos.defaultRoot();
+        assumeTrue(sklearn.stream().allMatch(p -> Files.isRegularFile(root.resolve(p.path()))),
+                "scikit-learn's sample images not installed: real-photo check not run (apt-get install python3-sklearn)");
+        PhotoCrops recipe = new PhotoCrops(32, Photos.RECIPE.shortSides(), 20, 1);
+        ImageSet s = recipe.cut(sklearn.stream().map(p -> root.resolve(p.path())).toList(), sklearn.stream().map(Photos.Photo::path).toList(), "sk");
+        assertEquals(120, s.count());
+        double[] moments = moments(s.pixels());
+        // recorded from Debian's python3-sklearn 1.2.1 images (china.jpg, flower.jpg): pins decoding, shrinking and the seeded corners
+        assertEquals(0.41987, moments[0], 1e-4);
+        assertEquals(0.32077, moments[1], 1e-4);
+    }
+
+    /** Mean and standard deviation of all values, each checked to be in [0, 1]. */
+    private static double[] moments(float[] values) {
+        double sum = 0, sq = 0;
+        for (float v : values) {
+            assertTrue(v >= 0 && v <= 1);
+            sum += v;
+            sq += v * v;
+        }
+        double mean = sum / values.length;
+        return new double[] {mean, Math.sqrt(sq / values.length - mean * mean)};
+    }
+
+    @Test
     void theInstalledPhotographs() {
         Path root = Photos.defaultRoot();
         assumeTrue(Photos.PHOTOS.stream().allMatch(p -> Files.isRegularFile(root.resolve(p.path()))),
                 "photos not installed: real-photo check not run (apt-get install mate-backgrounds lomiri-wallpapers-16.04 plasma-workspace-wallpapers python3-sklearn)");
         ImageSet test = new Datasets(dir, dir).load("photos:test");
         assertEquals(6300, test.count());
-        double sum = 0, sq = 0;
-        for (float v : test.pixels()) {
-            assertTrue(v >= 0 && v <= 1);
-            sum += v;
-            sq += v * v;
-        }
-        double mean = sum / test.pixels().length, std = Math.sqrt(sq / test.pixels().length - mean * mean);
+        double[] moments = moments(test.pixels());
         // recorded when the data set was defined (README, Data): mean 0.4026, std 0.2741
-        assertEquals(0.4026, mean, 5e-4);
-        assertEquals(0.2741, std, 5e-4);
+        assertEquals(0.4026, moments[0], 5e-4);
+        assertEquals(0.2741, moments[1], 5e-4);
     }
 }
