@@ -90,6 +90,9 @@ final class TrainCommand implements Main.Command {
         if (cl.hasOption("train") != cl.hasOption("test") || (cl.hasOption("train") && cl.hasOption("dataset"))) {
             throw new LatentfieldException("give either --dataset NAME or both --train DATA and --test DATA.");
         }
+        if (cl.hasOption("train") && cl.hasOption("data-dir")) {
+            throw new LatentfieldException("--data-dir locates a --dataset; --train and --test take full specs such as dir:PATH.");
+        }
         String dataset = cl.hasOption("train") ? cl.getOptionValue("train") + " / " + cl.getOptionValue("test")
                 : cl.getOptionValue("dataset", "fashion-mnist");
         String arch = cl.getOptionValue("arch", "conv");

@@ -78,6 +78,8 @@ class TrainShapesTest {
         CliHarness.expectFailure("--latent-shape must be comma-separated", "train", "--latent-shape", "4,x,8", "--epochs", "1", "--out", o);
         CliHarness.expectFailure("both --train DATA and --test DATA", "train", "--train", "dir:" + dir, "--latent", "4", "--epochs", "1", "--out", o);
         Path colour = folder("c", 4, 5);
+        CliHarness.expectFailure("--data-dir locates a --dataset", "train", "--train", "dir:" + colour, "--test", "dir:" + colour,
+                "--data-dir", dir.toString(), "--latent", "4", "--epochs", "1", "--out", o);
         CliHarness.expectFailure("does not fit 16 x 16 images", "train", "--train", "dir:" + colour, "--test", "dir:" + colour,
                 "--latent-shape", "2,3,3", "--epochs", "1", "--out", o);
         CliHarness.expectFailure("apt-get install", "train", "--dataset", "photos", "--data-dir", dir.resolve("empty-root").toString(),

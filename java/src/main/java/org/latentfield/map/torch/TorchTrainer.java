@@ -30,8 +30,11 @@ import org.latentfield.train.TrainOptions;
  * Trains an {@link Architecture} in LibTorch: the module is compiled from its TorchScript source
  * with {@code JitModule.define}, its parameters initialised from the seed, then optimised with
  * Adam on the mean squared reconstruction error, minibatches drawn by a seeded permutation.
- * Same seed, same machine, same thread count: same model. The result is saved as a standalone
- * TorchScript archive that PyTorch loads with {@code torch.jit.load}.
+ * Same seed, same machine, same thread count: same model. Items may have any shape: a data set
+ * becomes one N x (item shape) tensor, and its item shape must equal the architecture's
+ * {@code input_shape}. The module gets the attributes {@code input_shape}, {@code latent_shape}
+ * and {@code latent_dim}. The result is saved as a standalone TorchScript archive that PyTorch
+ * loads with {@code torch.jit.load}.
  */
 public final class TorchTrainer {
     private static final int EVAL_BATCH = 1000;
