@@ -22,6 +22,9 @@ import org.latentfield.LatentfieldException;
 import org.latentfield.PythonPeer;
 import org.latentfield.data.ImageSet;
 import org.latentfield.data.Npy;
+import org.latentfield.kernels.NativeMatrix;
+import org.latentfield.map.ModelSource;
+import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.map.torch.TorchTrainer;
 
 /** The spatial-bottleneck conv autoencoder: its layers, training on colour images, and its archive in LibTorch and PyTorch. */
@@ -109,6 +112,20 @@ class SpatialTrainingTest {
             assertArrayEquals(new long[] {5, 3, 32, 32}, y.sizes().vec().get());
             Tensor f = m.forward(new IValueVector(new IValue(x))).toTensor();
             assertEquals(0.0, f.sub(y).abs().max().item_double(), 0.0, "forward = decode(encode(x))");
+        }
+
+        try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(model));
+             NativeMatrix z = new NativeMatrix(2, 256); NativeMatrix fz = new NativeMatrix(2, 256)) {
+            assertEquals("4 x 8 x 8", map.contract().latent().toString(), "the latent map sees the spatial latent as rows of 256");
+            assertEquals("module attribute latent_shape", map.contract().latentSource());
+            assertEquals("3 x 32 x 32", map.contract().input().toString());
+            z.putRows(new float[512], 0, 0, 2);
+            map.apply(z, fz, 2);
+            float[] out = new float[512];
+            fz.getRows(0, out, 0, 2);
+            for (float v : out) {
+                assertTrue(Float.isFinite(v));
+            }
         }
 
         PYTHON.require("python3-torch");

@@ -44,7 +44,7 @@ class TrainingTest {
         try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(model));
              NativeMatrix z = new NativeMatrix(3, 4); NativeMatrix fz = new NativeMatrix(3, 4)) {
             assertEquals(4, map.latentDim());
-            assertEquals("module attribute latent_dim", map.contract().latentSource());
+            assertEquals("module attribute latent_shape", map.contract().latentSource());
             assertEquals("1 x 28 x 28", map.contract().input().toString(), "the module carries input_shape");
             assertEquals("module attribute input_shape", map.contract().inputSource());
             z.putRows(new float[12], 0, 0, 3);
