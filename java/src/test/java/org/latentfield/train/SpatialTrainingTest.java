@@ -22,8 +22,8 @@ import org.latentfield.LatentfieldException;
 import org.latentfield.PythonPeer;
 import org.latentfield.data.ImageSet;
 import org.latentfield.data.Npy;
-import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.ModelSource;
+import org.latentfield.map.torch.TestModels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.map.torch.TorchTrainer;
 
@@ -114,16 +114,11 @@ class SpatialTrainingTest {
             assertEquals(0.0, f.sub(y).abs().max().item_double(), 0.0, "forward = decode(encode(x))");
         }
 
-        try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(model));
-             NativeMatrix z = new NativeMatrix(2, 256); NativeMatrix fz = new NativeMatrix(2, 256)) {
+        try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(model))) {
             assertEquals("4 x 8 x 8", map.contract().latent().toString(), "the latent map sees the spatial latent as rows of 256");
             assertEquals("module attribute latent_shape", map.contract().latentSource());
             assertEquals("3 x 32 x 32", map.contract().input().toString());
-            z.putRows(new float[512], 0, 0, 2);
-            map.apply(z, fz, 2);
-            float[] out = new float[512];
-            fz.getRows(0, out, 0, 2);
-            for (float v : out) {
+            for (float v : TestModels.apply(map, new float[512], 2)) {
                 assertTrue(Float.isFinite(v));
             }
         }
