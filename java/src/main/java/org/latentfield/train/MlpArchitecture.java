@@ -6,9 +6,10 @@ import java.util.Locale;
 import org.latentfield.LatentfieldException;
 
 /**
- * A fully connected autoencoder: encoder x (flattened) -> h_1 -> ... -> h_L -> k, decoder
- * k -> h_L -> ... -> h_1 -> x with the activation between layers, a linear bottleneck, and a
- * sigmoid on the output for [0, 1] images.
+ * A fully connected autoencoder for inputs of any shape: encoder x (flattened to D = prod(shape))
+ * -> h_1 -> ... -> h_L -> k, decoder k -> h_L -> ... -> h_1 -> D, reshaped to the input shape,
+ * with the activation between layers, a linear bottleneck (a flat latent of k), and a sigmoid on
+ * the output for [0, 1] data.
  */
 public final class MlpArchitecture {
     /** Activations between layers. */
@@ -16,19 +17,21 @@ public final class MlpArchitecture {
 
     private MlpArchitecture() {}
 
+    /** For C x H x W images. */
     public static Architecture of(int channels, int height, int width, int[] hidden, int k, String activation) {
-        if (k < 1) {
-            throw new LatentfieldException("--latent must be a positive integer, got " + k + ".");
-        }
-        if (!ACTIVATIONS.contains(activation)) {
-            throw new LatentfieldException("--activation must be one of " + ACTIVATIONS + ", got '" + activation + "'.");
-        }
-        for (int h : hidden) {
-            if (h < 1) {
-                throw new LatentfieldException("--hidden widths must be positive integers, got " + h + ".");
+        return of(new int[] {channels, height, width}, hidden, k, activation);
+    }
+
+    /** For inputs of {@code inputShape} (e.g. C, H, W or D). */
+    public static Architecture of(int[] inputShape, int[] hidden, int k, String activation) {
+        check(hidden, k, activation);
+        int d = 1;
+        for (int s : inputShape) {
+            if (s < 1) {
+                throw new LatentfieldException("input shape must be positive, got " + java.util.Arrays.toString(inputShape) + ".");
             }
+            d *= s;
         }
-        int d = channels * height * width;
         List<Integer> enc = new ArrayList<>();
         enc.add(d);
         for (int h : hidden) {
@@ -48,9 +51,25 @@ public final class MlpArchitecture {
             String layer = linear(params, "dec" + (enc.size() - 1 - i), enc.get(i), enc.get(i - 1));
             dec.append("    h = ").append(i == 1 ? "torch.sigmoid(" + layer + ")" : act(activation, layer)).append('\n');
         }
-        dec.append(String.format(Locale.ROOT, "    return h.reshape([-1, %d, %d, %d])%n", channels, height, width));
+        dec.append("    return h.reshape([-1").append(java.util.Arrays.stream(inputShape).mapToObj(s -> ", " + s).reduce("", String::concat))
+                .append("])\n");
         String forward = "def forward(self, x):\n    return self.decode(self.encode(x))\n";
-        return new Architecture("mlp", e + "\n" + dec + "\n" + forward, List.copyOf(params), k, new int[] {channels, height, width});
+        return new Architecture("mlp", e + "\n" + dec + "\n" + forward, List.copyOf(params), new int[] {k}, inputShape);
+    }
+
+    /** Rejects settings no input shape can fix, so a command can check them before loading data. */
+    public static void check(int[] hidden, int k, String activation) {
+        if (k < 1) {
+            throw new LatentfieldException("--latent must be a positive integer, got " + k + ".");
+        }
+        if (!ACTIVATIONS.contains(activation)) {
+            throw new LatentfieldException("--activation must be one of " + ACTIVATIONS + ", got '" + activation + "'.");
+        }
+        for (int h : hidden) {
+            if (h < 1) {
+                throw new LatentfieldException("--hidden widths must be positive integers, got " + h + ".");
+            }
+        }
     }
 
     private static String linear(List<Architecture.Parameter> params, String name, int in, int out) {

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.latentfield.data.ImageSet;
 import org.latentfield.data.SyntheticImages;
-import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.ModelSource;
+import org.latentfield.map.torch.TestModels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.map.torch.TorchTrainer;
 
@@ -41,17 +41,12 @@ class TrainingTest {
         double last = log.get(log.size() - 1).testMse();
         assertTrue(last < first / 2, "test MSE after 6 epochs " + last + " vs first-epoch train MSE " + first);
         assertEquals(last, TorchTrainer.meanSquaredError(model, test), 1e-6, "the saved model is the trained one");
-        try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(model));
-             NativeMatrix z = new NativeMatrix(3, 4); NativeMatrix fz = new NativeMatrix(3, 4)) {
+        try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(model))) {
             assertEquals(4, map.latentDim());
-            assertEquals("module attribute latent_dim", map.contract().latentSource());
+            assertEquals("module attribute latent_shape", map.contract().latentSource());
             assertEquals("1 x 28 x 28", map.contract().input().toString(), "the module carries input_shape");
             assertEquals("module attribute input_shape", map.contract().inputSource());
-            z.putRows(new float[12], 0, 0, 3);
-            map.apply(z, fz, 3);
-            float[] out = new float[12];
-            fz.getRows(0, out, 0, 3);
-            for (float v : out) {
+            for (float v : TestModels.apply(map, new float[12], 3)) {
                 assertTrue(Float.isFinite(v));
             }
         }

@@ -30,8 +30,11 @@ import org.latentfield.train.TrainOptions;
  * Trains an {@link Architecture} in LibTorch: the module is compiled from its TorchScript source
  * with {@code JitModule.define}, its parameters initialised from the seed, then optimised with
  * Adam on the mean squared reconstruction error, minibatches drawn by a seeded permutation.
- * Same seed, same machine, same thread count: same model. The result is saved as a standalone
- * TorchScript archive that PyTorch loads with {@code torch.jit.load}.
+ * Same seed, same machine, same thread count: same model. Items may have any shape: a data set
+ * becomes one N x (item shape) tensor, and its item shape must equal the architecture's
+ * {@code input_shape}. The module gets the attributes {@code input_shape}, {@code latent_shape}
+ * and {@code latent_dim}. The result is saved as a standalone TorchScript archive that PyTorch
+ * loads with {@code torch.jit.load}.
  */
 public final class TorchTrainer {
     private static final int EVAL_BATCH = 1000;
@@ -171,7 +174,7 @@ public final class TorchTrainer {
     }
 
     private static JitModule build(Architecture arch) {
-        JitModule m = new JitModule(new QualifiedName("latentfield_" + arch.name()));
+        JitModule m = new JitModule(new QualifiedName("latentfield_" + arch.name().replaceAll("[^A-Za-z0-9_]", "_")));
         for (Architecture.Parameter p : arch.parameters()) {
             double bound = 1.0 / Math.sqrt(p.fanIn());
             Tensor t = torch.rand(p.shape()).mul_(new org.bytedeco.pytorch.Scalar(2 * bound))
@@ -181,24 +184,36 @@ public final class TorchTrainer {
         }
         Type.TypePtr intType = new Type.TypePtr(new SingletonTypePtr(IntType.getIntTypePtr()));
         m.register_attribute("latent_dim", intType, new IValue((long) arch.latentDim()), false, false);
-        GenericList shape = new GenericList(intType);
-        for (int s : arch.inputShape()) {
-            shape.push_back(new IValue((long) s));
-        }
-        m.register_attribute("input_shape", ListType.get("List[int]", intType), new IValue(shape), false, false);
+        Type.TypePtr intList = ListType.get("List[int]", intType);
+        m.register_attribute("input_shape", intList, intList(intType, arch.inputShape()), false, false);
+        m.register_attribute("latent_shape", intList, intList(intType, arch.latentShape()), false, false);
         m.define(arch.source());
         return m;
     }
 
+    private static IValue intList(Type.TypePtr intType, int[] values) {
+        GenericList list = new GenericList(intType);
+        for (int v : values) {
+            list.push_back(new IValue((long) v));
+        }
+        return new IValue(list);
+    }
+
+    /** The items of a set as one N x (item shape) tensor. */
     private static Tensor images(ImageSet set) {
-        return Tensor.create(set.pixels(), set.count(), set.channels(), set.height(), set.width());
+        int[] shape = set.shape();
+        long[] sizes = new long[shape.length + 1];
+        sizes[0] = set.count();
+        for (int i = 0; i < shape.length; i++) {
+            sizes[i + 1] = shape[i];
+        }
+        return Tensor.create(set.pixels(), sizes);
     }
 
     private static void check(Architecture arch, ImageSet set) {
-        int[] s = arch.inputShape();
-        if (set.channels() != s[0] || set.height() != s[1] || set.width() != s[2]) {
-            throw new LatentfieldException(set.name() + " holds " + set.channels() + " x " + set.height() + " x " + set.width()
-                    + " images but the architecture expects " + s[0] + " x " + s[1] + " x " + s[2] + ".");
+        if (!java.util.Arrays.equals(arch.inputShape(), set.shape())) {
+            throw new LatentfieldException(set.name() + " holds items of " + set.shapeString() + " but the architecture expects "
+                    + ImageSet.describe(arch.inputShape()) + ".");
         }
     }
 }
