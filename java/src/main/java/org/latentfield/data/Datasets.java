@@ -11,7 +11,7 @@ import org.latentfield.LatentfieldException;
  * {@code uniform-noise:all|N} (items shaped like the model's input), {@code dir:PATH} (a folder
  * of PNG/JPEG files, {@link ImageFolder}), or a {@code PATH.npy} of
  * float32/float64 items: images (N, C, H, W) or (N, H, W) (one channel) with values in [0, 1],
- * or flat vectors (N, D). Sets are returned in their own shape; whether they fit a model is the
+ * flat vectors (N, D), or items of any other shape (N, d1, ..., dr) with r >= 4. Sets are returned in their own shape; whether they fit a model is the
  * model contract's decision ({@code ModelContract.checkData}), never a silent resize.
  *
  * @param fashionMnistDir where the Fashion-MNIST IDX files are (Debian: /usr/share/datasets/fashion-mnist)
@@ -91,18 +91,15 @@ public record Datasets(Path fashionMnistDir, Path mnistDir) {
     private static ImageSet fromNpy(Path path) {
         NpyArray a = Npy.read(path);
         long[] s = a.shape();
-        if (s.length < 2 || s.length > 4 || s[0] < 1 || java.util.Arrays.stream(s).anyMatch(d -> d < 1 || d > Integer.MAX_VALUE)) {
+        if (s.length < 2 || s[0] < 1 || java.util.Arrays.stream(s).anyMatch(d -> d < 1 || d > Integer.MAX_VALUE)) {
             throw new LatentfieldException("data " + path + " has shape " + a.shapeString()
-                    + "; expected N items with N >= 1: images (N, C, H, W) or (N, H, W), or vectors (N, D).");
+                    + "; expected N items with N >= 1: images (N, C, H, W) or (N, H, W), vectors (N, D), or items of any other shape.");
         }
         if (a.size() > Integer.MAX_VALUE - 8) {
             throw new LatentfieldException("data " + path + " holds " + a.size() + " values, more than one set holds; split the file.");
         }
-        int[] item = switch (s.length) {
-            case 4 -> new int[] {(int) s[1], (int) s[2], (int) s[3]};
-            case 3 -> new int[] {1, (int) s[1], (int) s[2]};
-            default -> new int[] {(int) s[1]};
-        };
+        int[] item = s.length == 3 ? new int[] {1, (int) s[1], (int) s[2]}
+                : java.util.Arrays.stream(s, 1, s.length).mapToInt(d -> (int) d).toArray();
         float[] px = a.toFloats();
         boolean images = item.length == 3;
         for (int i = 0; i < px.length; i++) {

@@ -5,18 +5,19 @@ import java.util.stream.Collectors;
 
 /**
  * Data items as float32, N x (item shape) in C order, with optional integer labels. An item is
- * an image C x H x W (values in [0, 1]) or a flat vector of D values.
+ * an image C x H x W (values in [0, 1]), a flat vector of D values, or a tensor of any other
+ * rank (a sequence T x D, a clip C x T x H x W).
  *
  * @param name   where it came from, e.g. "fashion-mnist:train"
  * @param count  N
- * @param shape  the shape of one item: {C, H, W} for images, {D} for vectors
+ * @param shape  the shape of one item: {C, H, W} for images, {D} for vectors, any rank >= 1
  * @param pixels N x prod(shape) values
  * @param labels one label per item, or null
  */
 public record ImageSet(String name, int count, int[] shape, float[] pixels, int[] labels) {
     public ImageSet {
-        if (shape == null || (shape.length != 1 && shape.length != 3) || Arrays.stream(shape).anyMatch(d -> d < 1)) {
-            throw new IllegalArgumentException("an item shape is C x H x W or D with positive sizes, got " + Arrays.toString(shape));
+        if (shape == null || shape.length == 0 || Arrays.stream(shape).anyMatch(d -> d < 1)) {
+            throw new IllegalArgumentException("an item shape needs at least one positive size, got " + Arrays.toString(shape));
         }
         shape = shape.clone();
         if ((long) count * size(shape) != pixels.length) {
@@ -47,19 +48,19 @@ public record ImageSet(String name, int count, int[] shape, float[] pixels, int[
         return size(shape);
     }
 
-    /** C of C x H x W images (1 for flat vectors). */
+    /** C of C x H x W images (1 for other items). */
     public int channels() {
         return isImages() ? shape[0] : 1;
     }
 
-    /** H of C x H x W images (1 for flat vectors). */
+    /** H of C x H x W images (1 for other items). */
     public int height() {
         return isImages() ? shape[1] : 1;
     }
 
-    /** W of C x H x W images (D for flat vectors). */
+    /** W of C x H x W images (the item size for other items, drawn as one row). */
     public int width() {
-        return isImages() ? shape[2] : shape[0];
+        return isImages() ? shape[2] : imageSize();
     }
 
     /** e.g. "3 x 32 x 32" or "784". */

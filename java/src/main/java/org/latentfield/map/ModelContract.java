@@ -52,10 +52,11 @@ public record ModelContract(Path model, Optional<Path> decoder, Shape input, Str
     }
 
     /**
-     * Checks that items of {@code data} can be fed to the encoder. Equal shapes fit; a flat set
-     * of D values fits an input of D values in any shape and vice versa (a C-order view, as
-     * {@code x.reshape(N, *input_shape)}); anything else is refused with one sentence. Nothing is
-     * ever resized or converted.
+     * Checks that items of {@code data} can be fed to the encoder. Equal shapes fit; so do shapes
+     * that are equal once their sizes of 1 are dropped (1 x 28 x 28 and 28 x 28), and a flat set of
+     * D values and an input of D values in any shape, either way: both are C-order views, as
+     * {@code x.reshape(N, *input_shape)}. Anything else is refused with one sentence. Nothing is
+     * ever resized, transposed or converted.
      *
      * @return a note when a view was applied, empty when the shapes are equal
      * @throws LatentfieldException when the shapes do not fit
@@ -65,12 +66,16 @@ public record ModelContract(Path model, Optional<Path> decoder, Shape input, Str
         if (item.equals(input)) {
             return Optional.empty();
         }
-        if (item.size() == input.size() && (item.isFlat() || input.isFlat())) {
+        if (item.size() == input.size() && (item.isFlat() || input.isFlat() || squeezed(item).equals(squeezed(input)))) {
             return Optional.of(data.name() + " items of " + item + " are fed as " + input + " (a C-order reshape)");
         }
         throw new LatentfieldException("data " + data.name() + " holds items of " + item + " but the model " + model.getFileName()
                 + " takes inputs of " + input + " (" + inputSource + "); latentfield does not resize or convert data: give a data set"
                 + " of " + input + (input.rank() == 3 ? " images" : " vectors") + " or correct the model's input shape.");
+    }
+
+    private static List<Integer> squeezed(Shape s) {
+        return s.toList().stream().filter(d -> d != 1).toList();
     }
 
     /** The facts for a summary.json, in a fixed order. */

@@ -62,7 +62,9 @@ class DatasetsTest {
         assertArrayEquals(new int[] {3, 8, 8}, Datasets.defaults().load(npy.toString()).shape(), "colour images");
         Npy.writeFloat32(npy, new float[2 * 28 * 28], 2, 28, 28);
         assertArrayEquals(new int[] {1, 28, 28}, Datasets.defaults().load(npy.toString()).shape(), "(N, H, W) is one channel");
-        Npy.writeFloat32(npy, new float[3 * 10], 3, 10, 1, 1, 1);
+        Npy.writeFloat32(npy, new float[2 * 3 * 4 * 5 * 6], 2, 3, 4, 5, 6);
+        assertArrayEquals(new int[] {3, 4, 5, 6}, Datasets.defaults().load(npy.toString()).shape(), "clips C x T x H x W");
+        Npy.writeFloat32(npy, new float[30], 30);
         assertTrue(assertThrows(LatentfieldException.class, () -> Datasets.defaults().load(npy.toString())).getMessage()
                 .contains("expected N items"));
         float[] big = new float[2 * 3 * 8 * 8];

@@ -225,5 +225,12 @@ class ModelContractTest {
                 e.getMessage());
         assertThrows(LatentfieldException.class, () -> c.checkData(new ImageSet("grey", 1, 3, 4, 16, new float[192], null)),
                 "same size, different image shape: a layout question, refused");
+        ModelContract sequence = new ModelContract(dir.resolve("s.pt"), Optional.empty(), Shape.of(5, 7), "--input-shape",
+                Shape.of(4), "encode output", Shape.of(5, 7), "tensor", "float32", "float32", "eval", "deterministic", 0, "cpu",
+                java.util.List.of());
+        assertTrue(sequence.checkData(new ImageSet("seq.npy", 1, 1, 5, 7, new float[35], null)).orElseThrow().contains("C-order"),
+                "a (N, T, D) file is read as one-channel items; dropping the 1 gives T x D");
+        assertThrows(LatentfieldException.class, () -> sequence.checkData(new ImageSet("t", 1, new int[] {7, 5}, new float[35], null)),
+                "a transpose is not a view");
     }
 }
