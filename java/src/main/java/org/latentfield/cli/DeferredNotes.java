@@ -34,6 +34,11 @@ final class DeferredNotes extends PrintStream {
         }
     }
 
+    /** The stream a command's {@code err} finally writes to (itself unless it defers notes). */
+    static PrintStream target(PrintStream err) {
+        return err instanceof DeferredNotes d ? d.target : err;
+    }
+
     /** Prints the held notes, once each, in the order they came. */
     void release() {
         synchronized (notes) {

@@ -32,7 +32,7 @@ final class ProgressReporter implements LongConsumer, AutoCloseable {
     @Override
     public void accept(long finished) {
         done += finished;
-        if (bar == null && err == System.err && System.nanoTime() - started > DELAY_NANOS) {
+        if (bar == null && DeferredNotes.target(err) == System.err && System.nanoTime() - started > DELAY_NANOS) {
             bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" " + unit, 1)
                     .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(250).build();
         }
