@@ -7,11 +7,18 @@ import org.apache.commons.cli.ParseException;
 final class Args {
     private Args() {}
 
-    /** Parses a subcommand's arguments; positional arguments are an error. */
+    /** Parses a subcommand's arguments; positional arguments and an option given twice are errors. */
     static CommandLine parse(org.apache.commons.cli.Options options, String[] args) throws ParseException {
         CommandLine cl = new org.apache.commons.cli.DefaultParser().parse(options, args);
         if (!cl.getArgList().isEmpty()) {
             throw new ParseException("unexpected argument '" + cl.getArgList().get(0) + "'");
+        }
+        for (org.apache.commons.cli.Option o : options.getOptions()) {
+            String[] values = o.hasArg() ? cl.getOptionValues(o.getLongOpt()) : null;
+            if (values != null && values.length > 1) {
+                throw new ParseException("--" + o.getLongOpt() + " is given " + values.length + " times ('" + String.join("', '", values)
+                        + "'); give it once");
+            }
         }
         return cl;
     }

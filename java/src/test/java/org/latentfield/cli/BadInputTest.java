@@ -152,6 +152,8 @@ class BadInputTest {
     @Test
     void unknownCommandAndInfo() {
         expectFailure(2, "unknown command", "mine");
+        expectFailure(2, "--out is given 2 times ('a', 'b')", "attractors", "--model", model.toString(), "--out", "a", "--out", "b");
+        expectFailure(2, "--samples is given 2 times", "ood", "--model", model.toString(), "--samples", "5", "--samples", "6", "--out", "x");
         for (String command : new String[] {"attractors", "info", "train"}) {
             CliHarness help = CliHarness.run(command, "--help");
             assertEquals(0, help.code(), help.err());
