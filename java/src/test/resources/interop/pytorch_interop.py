@@ -12,20 +12,7 @@ import sys
 import numpy as np
 import torch
 
-
-class Sequentials(torch.nn.Module):
-    """encode/decode/forward over two nn.Sequential members, the export recipe in the README."""
-
-    @torch.jit.export
-    def encode(self, x):
-        return self.enc(x)
-
-    @torch.jit.export
-    def decode(self, z):
-        return self.dec(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
+from sequentials import Sequentials
 
 
 class UserAutoencoder(Sequentials):

@@ -23,18 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-
-class Sequentials(nn.Module):
-    @torch.jit.export
-    def encode(self, x):
-        return self.enc(x)
-
-    @torch.jit.export
-    def decode(self, z):
-        return self.dec(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
+from sequentials import Sequentials
 
 
 class ColourSpatial(Sequentials):

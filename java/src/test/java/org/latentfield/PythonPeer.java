@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * install, where no such Python exists.
  */
 public final class PythonPeer {
+    /** The module of export recipes every script may import, copied beside it. */
+    private static final String SHARED = "/sequentials.py";
+
     private final String python;
     private final String modules;
 
@@ -51,12 +54,15 @@ public final class PythonPeer {
         assumeTrue(python != null, "no python3 with " + modules + ": peer comparison not run (apt-get install " + install + ")");
     }
 
-    /** Copies resource {@code script} into {@code dir}, runs it with {@code args} and returns its last output line. */
+    /** Copies resource {@code script} (and the shared {@code sequentials.py}) into {@code dir}, runs it with {@code args} and returns its last output line. */
     public String run(Path dir, String script, String... args) throws IOException, InterruptedException {
         assumeTrue(python != null, "no python3 with " + modules);
         Path file = dir.resolve(Path.of(script).getFileName().toString());
         try (InputStream in = PythonPeer.class.getResourceAsStream(script)) {
             Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (InputStream in = PythonPeer.class.getResourceAsStream(SHARED)) {
+            Files.copy(in, dir.resolve(SHARED.substring(1)), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         List<String> cmd = new ArrayList<>(List.of(python, file.toString()));
         cmd.addAll(List.of(args));

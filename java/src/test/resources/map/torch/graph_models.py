@@ -9,6 +9,8 @@ import sys
 import torch
 from torch import nn
 
+from sequentials import Sequentials
+
 K = 3
 
 
@@ -18,24 +20,13 @@ def mlp(act, dropout=False, bias=True):
     return nn.Sequential(*enc), nn.Sequential(*dec)
 
 
-class Scripted(nn.Module):
+class Scripted(Sequentials):
     """encode/decode over two nn.Sequential members, the export recipe in the README."""
 
     def __init__(self, act=nn.ReLU, dropout=False, bias=True):
         super().__init__()
         self.latent_dim = K
         self.enc, self.dec = mlp(act, dropout, bias)
-
-    @torch.jit.export
-    def encode(self, x):
-        return self.enc(x)
-
-    @torch.jit.export
-    def decode(self, z):
-        return self.dec(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
 
 
 class Traceable(nn.Module):

@@ -90,12 +90,17 @@ final class MemorizationCommand implements Main.Command {
         Map<String, int[]> items = new LinkedHashMap<>();
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")))) {
             ImageSet train = null;
+            Map<String, ImageSet> loaded = new LinkedHashMap<>();
             for (ModelSource source : sources) {
                 Path path = source.model();
                 try (TorchScriptAutoencoder map = ModelOptions.open(source, err)) {
                     int k = map.latentDim();
-                    train = ModelData.load(registry, cl.getOptionValue("train", "fashion-mnist:train"), map.contract(), err);
-                    ImageSet test = ModelData.load(registry, cl.getOptionValue("test", "fashion-mnist:test"), map.contract(), err);
+                    // the models of a sweep share their input shape: load each set once per shape, check it for every model
+                    String shape = map.contract().input().toString();
+                    train = loaded.computeIfAbsent("train " + shape, key -> ModelData.load(registry, cl.getOptionValue("train",
+                            "fashion-mnist:train"), map.contract(), err));
+                    ImageSet test = loaded.computeIfAbsent("test " + shape, key -> ModelData.load(registry, cl.getOptionValue("test",
+                            "fashion-mnist:test"), map.contract(), err));
                     Points trainImages = new Points(train.count(), train.imageSize(), train.pixels());
                     int[] trainRows = Subsets.seeded(train.count(), samples, seed + 1), testRows = Subsets.seeded(test.count(), samples, seed + 2);
                     try (EngineChoice choice = EngineChoice.choose(engine, map, path.toString())) {

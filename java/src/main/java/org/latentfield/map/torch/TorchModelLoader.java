@@ -120,13 +120,11 @@ public final class TorchModelLoader {
             String inputSource;
             Shape latent;
             String latentSource;
-            String encodeOutput;
+            Tensor decoded = null;
             if (inputDecl.isPresent()) {
                 input = inputDecl.get().shape();
                 inputSource = inputDecl.get().source();
-                Tensor x = zeros(input);
-                encodeOutput = encodeOutputKind(calls, x);
-                Tensor z = calls.encode(x, "on a zero batch shaped like its input (" + input + " from " + inputSource + ")");
+                Tensor z = calls.encode(zeros(input), "on a zero batch shaped like its input (" + input + " from " + inputSource + ")");
                 Shape got = batchItem(z, PROBE_ROWS, model + "'s encode maps a zero batch of " + PROBE_ROWS + " x " + input);
                 if (latentDecl.isPresent() && !latentDecl.get().agrees(new ShapeDeclarations.Declared(got, "encode", true))) {
                     throw new LatentfieldException(model + "'s encode maps " + PROBE_ROWS + " x " + input + " inputs to " + PROBE_ROWS
@@ -137,29 +135,28 @@ public final class TorchModelLoader {
             } else if (latentDecl.isPresent()) {
                 latent = latentDecl.get().shape();
                 latentSource = latentDecl.get().source();
-                Tensor y = calls.decode(zeros(latent), "on a zero latent batch (" + latent + " from " + latentSource + ")");
-                input = batchItem(y, PROBE_ROWS, model + "'s decode maps a zero batch of " + PROBE_ROWS + " x " + latent);
+                decoded = calls.decode(zeros(latent), "on a zero latent batch (" + latent + " from " + latentSource + ")");
+                input = batchItem(decoded, PROBE_ROWS, model + "'s decode maps a zero batch of " + PROBE_ROWS + " x " + latent);
                 inputSource = "decode output";
-                encodeOutput = encodeOutputKind(calls, y);
             } else {
                 throw new LatentfieldException("cannot tell the latent shape of " + model + ": give --latent-dim K or --latent-shape C,H,W,"
                         + " or --input-shape so that latentfield reads it from encode, or declare latent_dim / latent_shape / input_shape"
                         + " on the module or in a model card " + ShapeDeclarations.cardOf(source.model()).getFileName() + ".");
             }
-            Tensor decoded = calls.decode(zeros(latent), "on a zero latent batch (" + latent + " from " + latentSource + ")");
+            if (decoded == null) {
+                decoded = calls.decode(zeros(latent), "on a zero latent batch (" + latent + " from " + latentSource + ")");
+            }
             Shape decodedShape = batchItem(decoded, PROBE_ROWS, model + "'s decode maps a zero batch of " + PROBE_ROWS + " x " + latent);
-            Tensor fz = calls.encode(decoded, "on the output of decode (" + TorchShapes.sizes(decoded) + ") while evaluating encode(decode(z))");
+            TorchModules.Encoded f = calls.encodeProbe(decoded, "on the output of decode (" + TorchShapes.sizes(decoded)
+                    + ") while evaluating encode(decode(z))");
+            Tensor fz = f.latent();
             if (!TorchShapes.isBatchOf(fz, PROBE_ROWS, latent)) {
                 throw new LatentfieldException(model + " maps " + PROBE_ROWS + " x " + latent + " latents to " + TorchShapes.sizes(fz)
                         + " through encode(decode(z)); expected " + PROBE_ROWS + " x " + latent + " (" + latentSource + ").");
             }
+            String encodeOutput = f.tupleSize() == 0 ? "tensor" : "tuple of " + f.tupleSize() + " (first element used, e.g. a VAE's mean)";
             return new Shapes(input, inputSource, latent, latentSource, decodedShape, encodeOutput);
         }
-    }
-
-    private static String encodeOutputKind(TorchModules calls, Tensor x) {
-        int n = calls.encodeTupleSize(x);
-        return n == 0 ? "tensor" : "tuple of " + n + " (first element used, e.g. a VAE's mean)";
     }
 
     private static Shape batchItem(Tensor t, int rows, String what) {

@@ -71,10 +71,13 @@ final class TorchModules implements AutoCloseable {
         return call(encode, "encode", x, context);
     }
 
-    /** Whether encode returns a tuple (then its first element is the latent), decided on {@code x}. */
-    int encodeTupleSize(Tensor x) {
-        IValue v = invoke(encode, prepare(x), "encode", "encoding a probe batch");
-        return v.isTuple() ? (int) v.toTuple().elements().size() : 0;
+    /** What encode returned on a probe: the latent, and the size of the tuple it came in (0 for a bare tensor). */
+    record Encoded(Tensor latent, int tupleSize) {}
+
+    /** {@link #encode}, also telling whether encode returns a tuple (then its first element is the latent). */
+    Encoded encodeProbe(Tensor x, String context) {
+        IValue v = invoke(encode, prepare(x), "encode", context);
+        return new Encoded(tensorOf(v, "encode"), v.isTuple() ? (int) v.toTuple().elements().size() : 0);
     }
 
     private Tensor prepare(Tensor t) {

@@ -48,6 +48,7 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
     private final int intraOpThreads;
     private final ExecutorService pool;
     private final TorchJacobians differentiation;
+    private DoublePointer scratch64; // apply64's zero-padded micro-batch, kept across steps
     private boolean closed;
 
     TorchScriptAutoencoder(TorchModules calls, ModelContract contract, int evalBatch, int cores) {
@@ -257,11 +258,17 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
             torch.set_num_threads(threads);
         }
         int m = evalBatch > 0 ? evalBatch : Math.max(rows, 1);
-        TensorOptions doubles = new TensorOptions().dtype(new org.bytedeco.pytorch.ScalarTypeOptional(torch.ScalarType.Double));
-        try (DoublePointer buffer = new DoublePointer((long) m * latentDim)) {
+        if (scratch64 == null || scratch64.capacity() < (long) m * latentDim) {
+            if (scratch64 != null) {
+                scratch64.close();
+            }
+            scratch64 = new DoublePointer((long) m * latentDim);
+        }
+        DoublePointer buffer = scratch64;
+        try (TensorOptions doubles = new TensorOptions().dtype(new org.bytedeco.pytorch.ScalarTypeOptional(torch.ScalarType.Double))) {
             for (int s = 0; s < rows; s += m) {
                 int len = Math.min(m, rows - s);
-                buffer.fill(0);
+                buffer.position(0).fill(0);
                 buffer.put(in, s * latentDim, len * latentDim);
                 try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
                     Tensor z = torch.from_blob(buffer, new long[] {m, latentDim}, doubles);
@@ -415,6 +422,9 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
             if (padIn != null) {
                 padIn.close();
                 padOut.close();
+            }
+            if (scratch64 != null) {
+                scratch64.close();
             }
         }
     }
