@@ -19,6 +19,9 @@ final class Args {
                 throw new ParseException("--" + o.getLongOpt() + " is given " + values.length + " times ('" + String.join("', '", values)
                         + "'); give it once");
             }
+            if (values != null && values[0].isBlank()) {
+                throw new ParseException("--" + o.getLongOpt() + " is empty; it takes " + (o.getArgName() == null ? "a value" : o.getArgName()));
+            }
         }
         return cl;
     }

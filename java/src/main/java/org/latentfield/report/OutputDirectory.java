@@ -1,56 +1,95 @@
 package org.latentfield.report;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.latentfield.LatentfieldException;
 
 /**
- * An output directory written all at once: files are written into a hidden staging directory
- * beside the target and moved into it only by {@link #commit}, each with an atomic rename. A
- * run that fails before the commit leaves an existing directory exactly as it was; files in
- * the target that the run does not produce are left alone, except the ones it names as stale
- * (outputs of an earlier run that this one replaces by their absence).
+ * An output directory that a run replaces all at once, or not at all.
+ *
+ * <p>Files are written into a hidden staging directory on the same file system as the target:
+ * {@code .NAME.staging-PID-R} beside it, or, where the parent cannot be written (or is another
+ * file system, as for a mount point), {@code .latentfield-staging-PID-R} inside the existing
+ * target. Nothing in the target changes before {@link #commit}. A new target is created by one
+ * atomic rename of the staging directory. An existing one is updated by renames only: every
+ * entry the run replaces or retires (its own names and the {@code stale} ones) is first moved
+ * into a backup directory beside the staging one, then the new files are moved in; if any rename
+ * fails (an immutable file, a full or read-only file system), the moves done so far are undone
+ * in reverse, so the target holds exactly its old entries again, and the run fails with one
+ * sentence. Renames need no space, so a full file system fails while writing the staging files,
+ * before the target is touched. Files in the target that the run neither produces nor retires
+ * are never touched.
+ *
+ * <p>Staging and backup directories carry the writer's process id; {@link #stage} removes those
+ * of processes that no longer run (a backup of a run killed mid-commit is first moved back into
+ * the target where the target lacks the names).
  */
 public final class OutputDirectory implements AutoCloseable {
+    private static final String STAGING = "staging-", BACKUP = "old-", INSIDE = ".latentfield-";
+
     private final Path target;
     private final Path staging;
+    private final boolean beside;
     private boolean committed;
 
-    private OutputDirectory(Path target, Path staging) {
+    private OutputDirectory(Path target, Path staging, boolean beside) {
         this.target = target;
         this.staging = staging;
+        this.beside = beside;
     }
 
     /**
-     * Checks that {@code target} can be written and prepares the staging directory.
+     * Checks that {@code target} can be written, removes what dead runs left behind, and
+     * prepares the staging directory.
      *
      * @throws LatentfieldException naming the directory when it is a file or cannot be written
      */
     public static OutputDirectory stage(Path target) {
+        if (target.toString().isBlank()) {
+            throw new LatentfieldException("the output directory path is empty; give a directory path.");
+        }
         Path abs = target.toAbsolutePath().normalize();
-        if (Files.exists(abs) && !Files.isDirectory(abs)) {
+        Path parent = abs.getParent();
+        if (parent == null) {
+            throw new LatentfieldException("output directory " + target + " is a file system root; give a directory below it.");
+        }
+        boolean exists = Files.exists(abs);
+        if (exists && !Files.isDirectory(abs)) {
             throw new LatentfieldException("output directory " + target + " is an existing file; expected a directory path.");
         }
-        if (Files.isDirectory(abs) && !Files.isWritable(abs)) {
+        if (exists && !Files.isWritable(abs)) {
             throw new LatentfieldException("output directory " + target + " is not writable.");
         }
-        Path parent = abs.getParent();
-        try {
-            Files.createDirectories(parent);
-            Path staging = Files.createTempDirectory(parent, "." + abs.getFileName() + ".staging-");
-            return new OutputDirectory(abs, staging);
-        } catch (IOException | SecurityException e) {
-            throw new LatentfieldException("output directory " + target + " cannot be written (" + describe(e) + ").", e);
+        removeLeftovers(abs, parent);
+        IOException besideFailure = null;
+        if (!exists || sameFileSystem(abs, parent)) {
+            try {
+                Files.createDirectories(parent);
+                return new OutputDirectory(abs, fresh(parent, besidePrefix(abs, STAGING)), true);
+            } catch (IOException | SecurityException e) {
+                besideFailure = e instanceof IOException io ? io : new IOException(e.getMessage());
+            }
         }
+        if (exists) {
+            try {
+                return new OutputDirectory(abs, fresh(abs, insidePrefix(STAGING)), false);
+            } catch (IOException | SecurityException e) {
+                throw new LatentfieldException("output directory " + target + " cannot be written (" + describe(e) + ").", e);
+            }
+        }
+        throw new LatentfieldException("output directory " + target + " cannot be written (" + describe(besideFailure) + ").", besideFailure);
     }
 
     /** Where to write the output file {@code name} before the commit. */
@@ -64,40 +103,78 @@ public final class OutputDirectory implements AutoCloseable {
     }
 
     /**
-     * Moves every staged file into the target (created if needed), replacing files of the same
-     * name, and deletes the {@code stale} names that this run did not produce.
+     * Replaces the target's entries of the staged names with the staged files and retires the
+     * {@code stale} names this run did not produce, all or nothing (see the class comment).
+     *
+     * @throws LatentfieldException when the target could not take the results; it then holds
+     *                              exactly what it held before
      */
     public void commit(Collection<String> stale) {
         try {
+            List<String> written = list(staging);
+            if (beside && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                move(staging, target);
+                committed = true;
+                return;
+            }
             Files.createDirectories(target);
-            Set<String> written = new HashSet<>();
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(staging)) {
-                for (Path f : files) {
-                    written.add(f.getFileName().toString());
-                }
-            }
-            for (String name : written) {
-                move(staging.resolve(name), target.resolve(name));
-            }
-            for (String name : stale) {
-                if (!written.contains(name)) {
-                    Files.deleteIfExists(target.resolve(name));
-                }
-            }
+            TreeSet<String> replaced = new TreeSet<>(written);
+            replaced.addAll(stale);
+            Path backup = fresh(beside ? target.getParent() : target,
+                    beside ? besidePrefix(target, BACKUP) : insidePrefix(BACKUP));
+            swap(written, replaced, backup);
             committed = true;
+            deleteTree(backup);
         } catch (IOException e) {
-            throw new LatentfieldException("output directory " + target + " could not receive the results (" + describe(e) + ").", e);
+            throw new LatentfieldException("output directory " + target + " could not receive the results (" + describe(e)
+                    + "); it was left as it was.", e);
         } finally {
             close();
         }
     }
 
-    private static void move(Path from, Path to) throws IOException {
+    /** Moves the replaced entries into {@code backup} and the written ones in; undoes it all on a failure. */
+    private void swap(List<String> written, Collection<String> replaced, Path backup) throws IOException {
+        List<String> out = new ArrayList<>();
+        List<String> in = new ArrayList<>();
         try {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+            for (String name : replaced) {
+                if (Files.exists(target.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                    move(target.resolve(name), backup.resolve(name));
+                    out.add(name);
+                }
+            }
+            for (String name : written) {
+                move(staging.resolve(name), target.resolve(name));
+                in.add(name);
+            }
+        } catch (IOException e) {
+            List<String> stuck = new ArrayList<>();
+            for (int i = in.size() - 1; i >= 0; i--) {
+                undo(target.resolve(in.get(i)), staging.resolve(in.get(i)), stuck);
+            }
+            for (int i = out.size() - 1; i >= 0; i--) {
+                undo(backup.resolve(out.get(i)), target.resolve(out.get(i)), stuck);
+            }
+            if (!stuck.isEmpty()) {
+                throw new LatentfieldException("output directory " + target + " could not receive the results (" + describe(e)
+                        + "), and " + stuck + " could not be put back; the earlier files are kept in " + backup + ".", e);
+            }
+            deleteTree(backup);
+            throw e;
         }
+    }
+
+    private static void undo(Path from, Path to, List<String> stuck) {
+        try {
+            move(from, to);
+        } catch (IOException e) {
+            stuck.add(from.getFileName().toString());
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public boolean committed() {
@@ -107,19 +184,144 @@ public final class OutputDirectory implements AutoCloseable {
     /** Deletes the staging directory and whatever is left in it. */
     @Override
     public void close() {
-        if (!Files.exists(staging)) {
+        deleteTree(staging);
+    }
+
+    /**
+     * Creates a new directory {@code dir/prefix + random} with the default permissions (a
+     * temporary directory would be private, and a new target is the renamed staging directory).
+     */
+    private static Path fresh(Path dir, String prefix) throws IOException {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return Files.createDirectory(dir.resolve(prefix + Long.toUnsignedString(random.nextLong(), 36)));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static String besidePrefix(Path target, String kind) {
+        return "." + target.getFileName() + "." + kind + ProcessHandle.current().pid() + "-";
+    }
+
+    private static String insidePrefix(String kind) {
+        return INSIDE + kind + ProcessHandle.current().pid() + "-";
+    }
+
+    /**
+     * Removes the staging and backup directories of runs whose process is gone, in the parent
+     * and inside the target; a dead run's backup first gives back the names the target lacks.
+     */
+    private static void removeLeftovers(Path target, Path parent) {
+        String name = target.getFileName().toString();
+        sweep(parent, "." + name + "." + STAGING, "." + name + "." + BACKUP, target);
+        sweep(target, INSIDE + STAGING, INSIDE + BACKUP, target);
+    }
+
+    private static void sweep(Path dir, String stagingPrefix, String backupPrefix, Path target) {
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
             return;
         }
-        try (Stream<Path> walk = Files.walk(staging)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        List<Path> dead = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(stagingPrefix) || n.startsWith(backupPrefix);
+        })) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                        && isLeftover(n.substring(n.startsWith(stagingPrefix) ? stagingPrefix.length() : backupPrefix.length()), p)) {
+                    dead.add(p);
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            return; // best effort: leftovers are hidden and harmless
+        }
+        for (Path p : dead) {
+            if (p.getFileName().toString().startsWith(backupPrefix)) {
+                restore(p, target);
+            }
+            deleteTree(p);
+        }
+    }
+
+    /**
+     * True when a staging or backup directory with this suffix belongs to no running process:
+     * "PID-R" with a dead PID, or the earlier format without a PID, unmodified for an hour.
+     */
+    private static boolean isLeftover(String suffix, Path p) {
+        int dash = suffix.indexOf('-');
+        if (dash > 0) {
+            try {
+                long pid = Long.parseLong(suffix.substring(0, dash));
+                return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        try {
+            return Files.getLastModifiedTime(p).toMillis() < System.currentTimeMillis() - 3_600_000L;
         } catch (IOException e) {
-            // best effort: a leftover hidden staging directory is harmless
+            return false;
+        }
+    }
+
+    private static void restore(Path backup, Path target) {
+        try {
+            for (String name : list(backup)) {
+                if (Files.isDirectory(target) && !Files.exists(target.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                    move(backup.resolve(name), target.resolve(name));
+                }
+            }
+        } catch (IOException e) {
+            // what cannot be moved back stays in the backup directory, which then stays too
+        }
+    }
+
+    private static List<String> list(Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                names.add(f.getFileName().toString());
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    private static boolean sameFileSystem(Path a, Path b) {
+        try {
+            return Objects.equals(Files.getAttribute(a, "unix:dev"), Files.getAttribute(b, "unix:dev"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            try {
+                return Files.getFileStore(a).equals(Files.getFileStore(b));
+            } catch (IOException e2) {
+                return false;
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // best effort: a leftover hidden directory is removed by the next run's sweep
         }
     }
 
     private static String describe(Exception e) {
+        if (e == null) {
+            return "unknown cause";
+        }
         String m = e.getMessage();
-        if (e instanceof java.nio.file.AccessDeniedException) {
+        if (e instanceof AccessDeniedException) {
             return "permission denied: " + m;
         }
         return e.getClass().getSimpleName().replace("Exception", "") + (m == null ? "" : ": " + m);
