@@ -23,6 +23,7 @@ import org.latentfield.dynamics.PointState;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.AttractorReport;
+import org.latentfield.report.Json;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.OutputDirectory;
 
@@ -90,7 +91,7 @@ final class AttractorsCommand implements Main.Command {
             StartPoints.checkNoiseScale(sigma);
         }
 
-        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "attractors");
              TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             int k = map.latentDim();
             int n = samples > 0 ? samples : DEFAULT_SAMPLES;
@@ -139,7 +140,7 @@ final class AttractorsCommand implements Main.Command {
             dir.commit(AttractorReport.FILES);
 
             if (cl.hasOption("json")) {
-                out.println(AttractorReport.toJson(summary));
+                Json.print(out, summary);
             } else {
                 printTable(out, dir.target(), result, attractors);
             }

@@ -36,6 +36,7 @@ import org.latentfield.kernels.Device;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.Figures;
+import org.latentfield.report.Json;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.OutputDirectory;
 
@@ -113,7 +114,7 @@ final class DynamicsCommand implements Main.Command {
         ArrayNode rows = summary.putArray("series");
         double[][] mem = new double[2][checkpoints.size()], mse = new double[2][checkpoints.size()], distinct = new double[2][checkpoints.size()],
                 chamfer = new double[2][checkpoints.size()], fpr = new double[2][checkpoints.size()];
-        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")))) {
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "dynamics")) {
             for (int c = 0; c < checkpoints.size(); c++) {
                 try (TorchScriptAutoencoder map = ModelOptions.open(sources.get(c), err);
                      EngineChoice choice = EngineChoice.choose(engine, map, checkpoints.get(c).toString())) {
@@ -165,7 +166,7 @@ final class DynamicsCommand implements Main.Command {
             series.put("FPR95 noise vs train trajectories", fpr);
             Figures.lines(dir.file("dynamics.png"), "Latent dynamics over training: " + ckDir.getFileName(), "checkpoint (name order)", "value", series);
             try {
-                JSON.writeValue(dir.file("summary.json").toFile(), summary);
+                dir.writeSummary(summary);
                 int c = checkpoints.size();
                 double[] table = new double[c * SERIES_COLUMNS.size()];
                 for (int i = 0; i < c; i++) {
@@ -181,7 +182,7 @@ final class DynamicsCommand implements Main.Command {
             }
             dir.commit(List.of("summary.json", "dynamics.png", "series.npy", "train_items.npy", "test_items.npy"));
             if (cl.hasOption("json")) {
-                out.println(summary.toPrettyString());
+                Json.print(out, summary);
             } else {
                 out.printf("%-16s %12s %10s %16s %9s %7s%n", "checkpoint", "memorization", "test MSE", "attr tr/te/noise", "Chamfer", "FPR95");
                 for (var r : summary.get("series")) {

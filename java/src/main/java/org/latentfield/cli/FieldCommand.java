@@ -26,6 +26,7 @@ import org.latentfield.dynamics.MergeRule;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.LatentMap;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.Json;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.Figures;
 import org.latentfield.report.OutputDirectory;
@@ -87,7 +88,7 @@ final class FieldCommand implements Main.Command {
         if ("pca".equals(planeKind) && !cl.hasOption("data")) {
             throw new LatentfieldException("--plane pca needs --data NAME:SPLIT, whose latent codes define the plane.");
         }
-        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "field");
              TorchScriptAutoencoder torchMap = ModelOptions.open(cl, err)) {
             int k = torchMap.latentDim();
             String kind = planeKind != null ? planeKind : k == 2 ? "axes" : cl.hasOption("data") ? "pca" : "attractors";
@@ -176,13 +177,13 @@ final class FieldCommand implements Main.Command {
             Npy.writeFloat32(dir.file("field.npy"), grid.field().data(), n, k);
             Npy.writeFloat64(dir.file("magnitude.npy"), grid.magnitude(), n);
             Npy.writeInt32(dir.file("basin.npy"), attractors.basin(), n);
-            JSON.writeValue(dir.file("summary.json").toFile(), s);
+            dir.writeSummary(s);
         } catch (IOException e) {
             throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
         }
         dir.commit(FILES);
         if (cl.hasOption("json")) {
-            out.println(s.toPrettyString());
+            Json.print(out, s);
         } else {
             out.printf("field of %s on the %s plane, %d x %d grid over [%g, %g]^2: |V| max %.4g, mean %.4g%n", model.getFileName(),
                     plane.kind(), g, g, range[0], range[1], maxMag, meanMag);

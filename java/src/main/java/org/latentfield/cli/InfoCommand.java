@@ -18,6 +18,7 @@ import org.latentfield.kernels.NativeKernels;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.torch.MlpExtraction;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.Json;
 import org.latentfield.report.ModelReport;
 
 /**
@@ -69,7 +70,7 @@ final class InfoCommand implements Main.Command {
                 o.put("engine", auto.description()); // what --engine auto runs, and why
             }
             if (cl.hasOption("json")) {
-                out.println(o.toPrettyString());
+                Json.print(out, o);
             } else {
                 o.fields().forEachRemaining(e -> out.printf("%-22s %s%n", e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue()));
             }

@@ -19,10 +19,12 @@ import org.latentfield.data.Points;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.latentfield.analysis.IterationComplexity;
 import org.latentfield.dynamics.Jacobians;
+import org.latentfield.report.FileDigest;
 import org.latentfield.report.Figures;
 import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.Json;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.OutputDirectory;
 
@@ -69,8 +71,11 @@ final class JacobianCommand implements Main.Command {
         String engine = EngineChoice.spec(cl);
         Jacobians.Options options = new Jacobians.Options(Args.integer(cl, "iters", Jacobians.Options.DEFAULT_MAX_ITER),
                 Args.real(cl, "tol", Jacobians.Options.DEFAULT_TOL), Jacobians.Options.DEFAULT_BATCH, device);
-        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "jacobian");
              TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
+            if (at.startsWith("attractors:")) {
+                sameModel(points.getParent(), map);
+            }
             Points z = Points.readNpy(points, "points");
             if (z.dim() != map.latentDim()) {
                 throw new LatentfieldException("the points " + points + " have " + z.dim() + " columns but the model's latent dimension is "
@@ -108,13 +113,13 @@ final class JacobianCommand implements Main.Command {
             try {
                 Npy.writeFloat32(dir.file("spectral_norm.npy"), r.spectralNorm(), r.size());
                 Npy.writeFloat32(dir.file("spectral_radius.npy"), r.spectralRadius(), r.size());
-                JSON.writeValue(dir.file("summary.json").toFile(), s);
+                dir.writeSummary(s);
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
             }
             dir.commit(FILES);
             if (cl.hasOption("json")) {
-                out.println(s.toPrettyString());
+                Json.print(out, s);
             } else {
                 out.printf("%d points: stable (rho < 1) %d, not stable %d; contractive (||J||_2 < 1) %d%n", r.size(), r.stable(),
                         r.size() - r.stable(), r.contractive());
@@ -129,6 +134,31 @@ final class JacobianCommand implements Main.Command {
     }
 
     /**
+     * Refuses an attractors run mined from another model: its summary.json records the sha256
+     * of the model (and decoder) it ran, which must be the bytes of the model given here.
+     */
+    private static void sameModel(Path run, TorchScriptAutoencoder map) {
+        JsonNode recorded;
+        try {
+            recorded = Json.read(run.resolve(OutputDirectory.SUMMARY)).path("model");
+        } catch (IOException e) {
+            throw new LatentfieldException("--at attractors:" + run + ": its " + OutputDirectory.SUMMARY + " cannot be read (" + e.getMessage()
+                    + "); expected the output directory of 'latentfield attractors'.", e);
+        }
+        java.util.Map<String, Path> files = new java.util.LinkedHashMap<>();
+        files.put("sha256", map.contract().model());
+        map.contract().decoder().ifPresent(d -> files.put("decoder_sha256", d));
+        for (java.util.Map.Entry<String, Path> f : files.entrySet()) {
+            String then = recorded.path(f.getKey()).asText("");
+            if (!then.isEmpty() && !then.equals(FileDigest.sha256(f.getValue()))) {
+                throw new LatentfieldException("--at attractors:" + run + " was mined from another model (" + recorded.path("path").asText("?")
+                        + ", sha256 " + then.substring(0, Math.min(12, then.length())) + "...) than " + f.getValue()
+                        + "; its attractors are not fixed points of this one.");
+            }
+        }
+    }
+
+    /**
      * The iteration-complexity view of an attractors run: each converged start's iteration count
      * against log(eps / ||z_0 - z*||) / log(rho) at its attractor (eps = sqrt(tol) of the run),
      * with rho the spectral norm (the paper's bound) and the spectral radius (ours), their
@@ -136,7 +166,7 @@ final class JacobianCommand implements Main.Command {
      */
     private static void complexity(Path run, Points attractors, Jacobians.Result r, ObjectNode s, OutputDirectory dir) {
         try {
-            JsonNode summary = JSON.readTree(run.resolve("summary.json").toFile());
+            JsonNode summary = Json.read(run.resolve("summary.json"));
             double eps = Math.sqrt(summary.get("settings").get("tol").asDouble());
             Points starts = Points.readNpy(run.resolve("starts.npy"), "starts");
             int[] iterations = Npy.read(run.resolve("iterations.npy")).toInts();

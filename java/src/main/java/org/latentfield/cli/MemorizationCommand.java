@@ -30,6 +30,7 @@ import org.latentfield.kernels.Device;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.FileDigest;
+import org.latentfield.report.Json;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.Figures;
 import org.latentfield.report.OutputDirectory;
@@ -88,7 +89,7 @@ final class MemorizationCommand implements Main.Command {
         List<double[]> byK = new ArrayList<>();
         Map<String, Points> arrays = new LinkedHashMap<>();  // written as N x dim, or N when dim is 1
         Map<String, int[]> items = new LinkedHashMap<>();
-        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")))) {
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "memorization")) {
             ImageSet train = null;
             Map<String, ImageSet> loaded = new LinkedHashMap<>();
             for (ModelSource source : sources) {
@@ -139,7 +140,7 @@ final class MemorizationCommand implements Main.Command {
             figures(dir, byK);
             Figures.montage(dir.file("attractors.png"), montage, train.channels(), train.height(), train.width(), 3);
             try {
-                JSON.writeValue(dir.file("summary.json").toFile(), summary);
+                dir.writeSummary(summary);
                 for (var e : arrays.entrySet()) {
                     Points x = e.getValue();
                     Npy.writeFloat32(dir.file(e.getKey()), x.data(), x.dim() == 1 ? new long[] {x.n()} : new long[] {x.n(), x.dim()});
@@ -152,7 +153,7 @@ final class MemorizationCommand implements Main.Command {
             }
             dir.commit(List.of("summary.json", "memorization.png", "attractors.png"));
             if (cl.hasOption("json")) {
-                out.println(summary.toPrettyString());
+                Json.print(out, summary);
             } else {
                 out.printf("%-34s %4s %18s %10s %8s %20s%n", "model", "k", "memorization", "test MSE", "entropy", "attractors tr/te/noise");
                 for (var r : summary.get("models")) {

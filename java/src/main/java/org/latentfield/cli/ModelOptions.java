@@ -10,6 +10,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.latentfield.LatentfieldException;
+import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.Shape;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
@@ -63,8 +64,8 @@ final class ModelOptions {
      * comma-separated decoders, paired in order); the other options apply to each.
      */
     static List<ModelSource> sources(CommandLine cl) throws ParseException {
-        String[] models = cl.getOptionValue("model").split(",");
-        String[] decoders = cl.hasOption("decoder") ? cl.getOptionValue("decoder").split(",") : null;
+        String[] models = cl.getOptionValue("model").split(",", -1);
+        String[] decoders = cl.hasOption("decoder") ? cl.getOptionValue("decoder").split(",", -1) : null;
         if (decoders != null && decoders.length != models.length) {
             throw new LatentfieldException("--decoder names " + decoders.length + " archives for " + models.length
                     + " models; give one decoder per encoder, in the same order.");
@@ -95,8 +96,26 @@ final class ModelOptions {
             latent = Optional.of(Shape.parse(cl.getOptionValue("latent-shape"), "--latent-shape"));
         }
         Optional<Shape> input = Optional.ofNullable(cl.getOptionValue("input-shape")).map(s -> Shape.parse(s, "--input-shape"));
-        return new ModelSource(model, decoder, latent, input, cl.getOptionValue("device", "auto"),
-                Args.integer(cl, "eval-batch", ModelSource.DEFAULT_EVAL_BATCH), Args.integer(cl, "threads", 0));
+        int threads = Args.integer(cl, "threads", 0);
+        if (cl.hasOption("threads") && threads < 1) {
+            throw new ParseException("--threads must be a positive integer (leave it out to use every core), got " + threads);
+        }
+        return new ModelSource(model, decoder, latent, input, cl.getOptionValue("device", "auto"), evalBatch(cl), threads);
+    }
+
+    /**
+     * --eval-batch, at most the batch (the command's --batch, or the solver's default): the last
+     * micro-batch of a call is padded to the full size, so a larger micro-batch evaluates padding
+     * only, at the memory cost of its size.
+     */
+    private static int evalBatch(CommandLine cl) throws ParseException {
+        int rows = Args.integer(cl, "eval-batch", ModelSource.DEFAULT_EVAL_BATCH);
+        int batch = Args.integer(cl, "batch", FixedPointSolver.Options.DEFAULT_BATCH);
+        if (rows > Math.max(batch, 1)) {
+            throw new ParseException("--eval-batch " + rows + " is larger than the batch of " + batch + " rows (a last micro-batch is padded"
+                    + " to the full size, so the extra rows cost memory and time only); give at most " + batch + ", or 0 for whole calls");
+        }
+        return rows;
     }
 
     /** Opens {@code source} and prints its contract's notes on {@code err}. */

@@ -17,6 +17,7 @@ import org.latentfield.data.Points;
 import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.report.FileDigest;
+import org.latentfield.report.Json;
 import org.latentfield.report.OutputDirectory;
 import org.latentfield.sparse.BatchOmp;
 
@@ -59,7 +60,7 @@ final class OmpCommand implements Main.Command {
         Path signalsPath = Path.of(cl.getOptionValue("signals"));
         Points dictionary = Points.readNpy(dictionaryPath, "dictionary");
         Points signals = Points.readNpy(signalsPath, "signals");
-        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")))) {
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "omp")) {
             long start = System.nanoTime();
             BatchOmp.Result r = BatchOmp.solve(dictionary, signals, options);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -68,13 +69,13 @@ final class OmpCommand implements Main.Command {
                 Npy.writeInt32(dir.file("support.npy"), r.support(), r.signals(), r.atoms());
                 Npy.writeFloat32(dir.file("coef.npy"), r.coef(), r.signals(), r.atoms());
                 Npy.writeFloat32(dir.file("residual.npy"), r.residual(), r.signals());
-                JSON.writeValue(dir.file("summary.json").toFile(), summary);
+                dir.writeSummary(summary);
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
             }
             dir.commit(FILES);
             if (cl.hasOption("json")) {
-                out.println(summary.toPrettyString());
+                Json.print(out, summary);
             } else {
                 out.printf("omp: %d signals x %d atoms of %d (dim %d) on %s in %.3f s; mean residual %.6g, mean atoms used %.2f%n",
                         r.signals(), r.atoms(), dictionary.n(), dictionary.dim(), options.device().spec(), seconds,

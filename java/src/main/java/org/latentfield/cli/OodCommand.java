@@ -29,6 +29,7 @@ import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.kernels.Device;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.Json;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.Figures;
 import org.latentfield.report.OutputDirectory;
@@ -103,12 +104,15 @@ final class OodCommand implements Main.Command {
             throw new LatentfieldException("--ood names no data set.");
         }
         Datasets registry = Datasets.defaults();
-        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "ood");
              TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             int k = map.latentDim();
             try (EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"))) {
                 ImageSet train = ModelData.load(registry, cl.getOptionValue("train", "fashion-mnist:train"), map.contract(), err);
                 int[] trainRows = Subsets.seeded(train.count(), trainSamples, seed);
+                Map<String, Integer> used = new LinkedHashMap<>();
+                used.put("train", trainRows.length);
+                shrunk(err, "--train-samples", trainSamples, cl.getOptionValue("train", "fashion-mnist:train"), trainRows.length);
                 Points trainCodes = new Points(trainRows.length, k, map.encode(train, trainRows));
                 Points attractorStarts = from.equals("train")
                         ? new Points(Math.min(2000, trainCodes.n()), k, java.util.Arrays.copyOf(trainCodes.data(), Math.min(2000, trainCodes.n()) * k))
@@ -126,6 +130,8 @@ final class OodCommand implements Main.Command {
                 for (int si = 0; si < sets.size(); si++) {
                     ImageSet data = ModelData.load(registry, sets.get(si), map.contract(), err);
                     int[] rows = Subsets.seeded(data.count(), samples, seed + 1 + si);
+                    used.put(sets.get(si), rows.length);
+                    shrunk(err, "--samples", samples, sets.get(si), rows.length);
                     Points codes = new Points(rows.length, k, map.encode(data, rows));
                     add(scores, "trajectory", OodScores.trajectory(starts -> choice.solve(starts, solver), codes, refPoints,
                             OodScores.trajectoryChunk(solver.maxIter(), k), Device.CPU));
@@ -141,15 +147,26 @@ final class OodCommand implements Main.Command {
                     }
                 }
                 ObjectNode summary = summary(map, cl, sets, reference.count(), from, solver, ks, scores);
+                summary.put("samples_requested", samples);
+                summary.put("train_samples_requested", trainSamples);
+                summary.set("samples_used", JSON.valueToTree(used));
                 write(dir, summary, sets, scores, setOf, itemOf, trainRows);
                 if (cl.hasOption("json")) {
-                    out.println(summary.toPrettyString());
+                    Json.print(out, summary);
                 } else {
                     printTable(out, sets, summary);
                     out.println("wrote " + dir.target());
                 }
                 return Main.OK;
             }
+        }
+    }
+
+    /** A note when a data set holds fewer items than requested, so all of them are used. */
+    private static void shrunk(PrintStream err, String option, int requested, String set, int used) {
+        if (used < requested) {
+            err.println(DeferredNotes.PREFIX + option + " " + requested + " is more than " + set + " holds; all " + used
+                    + " of its items are used (summary.json: samples_used)");
         }
     }
 
@@ -198,7 +215,7 @@ final class OodCommand implements Main.Command {
             Npy.writeInt32(dir.file("set.npy"), setOf.stream().mapToInt(Integer::intValue).toArray(), setOf.size());
             Npy.writeInt32(dir.file("items.npy"), itemOf.stream().mapToInt(Integer::intValue).toArray(), itemOf.size());
             Npy.writeInt32(dir.file("train_items.npy"), trainRows, trainRows.length);
-            JSON.writeValue(dir.file("summary.json").toFile(), summary);
+            dir.writeSummary(summary);
         } catch (IOException e) {
             throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
         }

@@ -27,6 +27,7 @@ import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.kernels.Device;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.Json;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.Figures;
 import org.latentfield.report.OutputDirectory;
@@ -75,7 +76,7 @@ final class ProbeCommand implements Main.Command {
         long seed = Args.longValue(cl, "seed", 0);
         String engine = EngineChoice.spec(cl);
         Datasets registry = Datasets.defaults();
-        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")));
+        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "probe");
              TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             int k = map.latentDim();
             int dictSize = Args.integer(cl, "dictionary-size", 4 * k);
@@ -140,13 +141,13 @@ final class ProbeCommand implements Main.Command {
                 Npy.writeFloat32(dir.file("dictionary.npy"), dictionary.data(), dictionary.n(), k);
                 Npy.writeInt32(dir.file("items.npy"), rows, rows.length);
                 Npy.writeInt32(dir.file("train_items.npy"), trainRows, trainRows.length);
-                JSON.writeValue(dir.file("summary.json").toFile(), s);
+                dir.writeSummary(s);
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
             }
             dir.commit(List.of("summary.json", "mse.png", "reconstructions.png", "dictionary.npy", "items.npy", "train_items.npy"));
             if (cl.hasOption("json")) {
-                out.println(s.toPrettyString());
+                Json.print(out, s);
             } else {
                 out.printf("%d atoms from %d noise starts; pixel MSE of %d held-out samples (full code: %.5f)%n", dictionary.n(), dictSize,
                         rows.length, s.get("baseline_reference_mse").asDouble());

@@ -22,6 +22,7 @@ import org.latentfield.LatentfieldException;
 import org.latentfield.data.Datasets;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.report.Findings;
+import org.latentfield.report.Json;
 import org.latentfield.report.OutputDirectory;
 import org.latentfield.report.ReproductionPlan;
 import org.latentfield.report.ReproductionReport;
@@ -92,7 +93,7 @@ final class ReproduceCommand implements Main.Command {
         ReproductionPlan.Settings settings = new ReproductionPlan.Settings(Path.of(cl.getOptionValue("models", "models")),
                 cl.getOptionValue("family", "fmnist-conv"), train, test, ood, Args.samples(cl, 1000), Args.longValue(cl, "seed", 0));
         ReproductionPlan plan = ReproductionPlan.of(settings);
-        try (OutputDirectory dir = OutputDirectory.stage(target)) {
+        try (OutputDirectory dir = OutputDirectory.stage(target, "reproduce")) {
             Path abs = dir.target();
             Path logs = abs.resolve("logs");
             try {
@@ -116,14 +117,14 @@ final class ReproduceCommand implements Main.Command {
             String version = NativeKernels.version();
             com.fasterxml.jackson.databind.node.ObjectNode json = report.json(version);
             try {
-                JSON.writeValue(dir.file("report.json").toFile(), json);
+                Json.write(dir.file("report.json"), json);
                 Files.writeString(dir.file("report.md"), report.markdown(abs, version));
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the report into " + abs + ": " + e.getMessage() + ".", e);
             }
             dir.commit(List.of("report.json", "report.md"));
             if (cl.hasOption("json")) {
-                out.println(json.toPrettyString());
+                Json.print(out, json);
             } else {
                 for (Findings.Finding f : report.findings()) {
                     out.printf("(%d) %-92s %s%n", f.id(), f.claim(), f.verdict());
@@ -149,11 +150,11 @@ final class ReproduceCommand implements Main.Command {
             if (!Files.isRegularFile(summary) || !Files.isRegularFile(status)) {
                 return null;
             }
-            JsonNode s = JSON.readTree(status.toFile());
+            JsonNode s = Json.read(status);
             if (s.path("exit_code").asInt(-1) != 0 || !JSON.valueToTree(ReproductionPlan.portable(argv, shown)).equals(s.path("argv"))) {
                 return null;
             }
-            return new ReproductionReport.Outcome(step, argv, 0, s.path("seconds").asDouble(), null, JSON.readTree(summary.toFile()));
+            return new ReproductionReport.Outcome(step, argv, 0, s.path("seconds").asDouble(), null, Json.read(summary));
         } catch (IOException e) {
             return null;
         }
@@ -179,7 +180,7 @@ final class ReproduceCommand implements Main.Command {
         JsonNode summary = null;
         if (code == 0) {
             try {
-                summary = JSON.readTree(out.resolve(step.name()).resolve("summary.json").toFile());
+                summary = Json.read(out.resolve(step.name()).resolve("summary.json"));
             } catch (IOException e) {
                 error = "its summary.json cannot be read: " + e.getMessage();
             }

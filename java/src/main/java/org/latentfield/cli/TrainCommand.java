@@ -1,7 +1,6 @@
 package org.latentfield.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -27,6 +26,7 @@ import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.map.torch.PcaBaseline;
 import org.latentfield.map.torch.TorchTrainer;
 import org.latentfield.report.FileDigest;
+import org.latentfield.report.Json;
 import org.latentfield.train.Architecture;
 import org.latentfield.train.ConvArchitecture;
 import org.latentfield.train.MlpArchitecture;
@@ -196,7 +196,7 @@ final class TrainCommand implements Main.Command {
             Files.move(staged, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             ObjectNode card = card(architecture, width, options, dataset, train, test, log, pca, seconds, absolute, args);
             Path cardFile = TorchScriptAutoencoder.cardOf(absolute);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(cardFile.toFile(), card);
+            Json.write(cardFile, card);
         } catch (IOException e) {
             throw new LatentfieldException("--out " + model + " could not be written: " + e.getMessage() + ".", e);
         }
@@ -267,7 +267,7 @@ final class TrainCommand implements Main.Command {
     /** The per-epoch log, rewritten after every epoch so an interrupted run keeps it. */
     private static void writeLog(Path file, List<EpochRecord> log) {
         try {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), epochsJson(log));
+            Json.write(file, epochsJson(log));
         } catch (IOException e) {
             throw new LatentfieldException("training log " + file + " cannot be written: " + e.getMessage() + ".", e);
         }

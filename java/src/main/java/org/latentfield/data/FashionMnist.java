@@ -49,6 +49,7 @@ public final class FashionMnist {
             }
         }
         throw new LatentfieldException("Fashion-MNIST file " + base + "(.gz) is missing from " + dir
-                + "; install it with: apt-get install dataset-fashion-mnist (or point --data-dir at a copy).");
+                + "; install it with: apt-get install dataset-fashion-mnist (or point the environment variable " + Datasets.FASHION_ENV
+                + " at a copy; train also takes --data-dir).");
     }
 }

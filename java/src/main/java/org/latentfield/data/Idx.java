@@ -68,6 +68,7 @@ public final class Idx {
     }
 
     private static byte[] load(Path path) {
+        InputFiles.wholeReadable(path, "IDX file " + path);
         try (InputStream raw = Files.newInputStream(path)) {
             byte[] head = raw.readNBytes(2);
             boolean gz = head.length == 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;

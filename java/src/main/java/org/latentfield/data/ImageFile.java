@@ -40,6 +40,7 @@ public final class ImageFile {
 
     /** Decodes {@code file}; a file ImageIO cannot decode is refused in one sentence naming it. */
     public static ImageFile read(Path file) {
+        InputFiles.regular(file, "image file " + file);
         BufferedImage image;
         try {
             image = ImageIO.read(file.toFile());

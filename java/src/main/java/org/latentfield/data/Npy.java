@@ -39,15 +39,19 @@ public final class Npy {
      *                              Fortran-ordered, big-endian or truncated
      */
     public static NpyArray read(Path path) {
+        String what = "NumPy file " + path;
+        long size = InputFiles.wholeReadable(path, what);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
-            throw new LatentfieldException("NumPy file " + path + " does not exist.");
+            throw new LatentfieldException(what + " does not exist.");
         } catch (IOException e) {
-            throw new LatentfieldException("NumPy file " + path + " cannot be read: " + e.getMessage() + ".", e);
+            throw new LatentfieldException(what + " cannot be read: " + e.getMessage() + ".", e);
         }
-        String what = "NumPy file " + path;
+        if (bytes.length != size) {
+            throw new LatentfieldException(what + " changed while it was read (" + size + " bytes, then " + bytes.length + ").");
+        }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < 10 || !startsWith(bytes, MAGIC)) {
             throw new LatentfieldException(what + " is not a .npy file (no \\x93NUMPY magic).");
@@ -86,13 +90,18 @@ public final class Npy {
         }
         long[] shape = parseShape(s.group(1), what);
         int itemSize = itemSize(descr, what);
-        long count = 1;
-        for (long dim : shape) {
-            count = Math.multiplyExact(count, dim);
-        }
         int dataStart = headerStart + headerLen;
-        long expected = count * itemSize;
-        if (bytes.length - dataStart < expected) {
+        long available = bytes.length - dataStart;
+        long expected = itemSize;
+        for (long dim : shape) {
+            // checked by division first: a header claiming 2^62 rows must not overflow
+            if (dim != 0 && expected > available / dim) {
+                throw new LatentfieldException(what + " is truncated: its header promises shape " + shapeString(shape) + " of " + itemSize
+                        + "-byte items, more than the " + available + " bytes that follow.");
+            }
+            expected *= dim;
+        }
+        if (available < expected) {
             throw new LatentfieldException(what + " is truncated: its header promises " + expected + " bytes of data for shape "
                     + shapeString(shape) + " but only " + (bytes.length - dataStart) + " follow.");
         }

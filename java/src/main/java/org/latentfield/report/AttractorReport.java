@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import org.latentfield.LatentfieldException;
@@ -112,7 +111,7 @@ public final class AttractorReport {
             if (result.trajectories() != null) {
                 Npy.writeFloat32(out.file("trajectories.npy"), result.trajectories(), n, result.slots(), k);
             }
-            JSON.writeValue(out.file("summary.json").toFile(), summary);
+            out.writeSummary(summary);
         } catch (IOException e) {
             throw new LatentfieldException("output directory " + out.target() + " could not receive the results (" + e.getMessage()
                     + "); nothing was changed in it.", e);
@@ -126,15 +125,6 @@ public final class AttractorReport {
         } catch (IOException e) {
             throw new LatentfieldException("output directory " + out.target() + " could not receive the results (" + e.getMessage()
                     + "); nothing was changed in it.", e);
-        }
-    }
-
-    /** The summary as indented JSON text. */
-    public static String toJson(ObjectNode summary) {
-        try {
-            return JSON.writeValueAsString(summary);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

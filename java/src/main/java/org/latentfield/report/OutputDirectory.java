@@ -39,15 +39,56 @@ import org.latentfield.LatentfieldException;
 public final class OutputDirectory implements AutoCloseable {
     private static final String STAGING = "staging-", BACKUP = "old-", INSIDE = ".latentfield-";
 
+    /** The file every command writes its results' summary to; it names the command. */
+    public static final String SUMMARY = "summary.json";
+
     private final Path target;
     private final Path staging;
     private final boolean beside;
+    private String command;
     private boolean committed;
 
     private OutputDirectory(Path target, Path staging, boolean beside) {
         this.target = target;
         this.staging = staging;
         this.beside = beside;
+    }
+
+    /**
+     * {@link #stage(Path)} for the results of {@code command}, which must not replace another
+     * command's: a target whose summary.json names another command is refused.
+     */
+    public static OutputDirectory stage(Path target, String command) {
+        Path summary = target.toAbsolutePath().normalize().resolve(SUMMARY);
+        if (Files.isRegularFile(summary)) {
+            String owner;
+            try {
+                owner = Json.read(summary).path("command").asText("");
+            } catch (IOException e) {
+                owner = "";
+            }
+            if (!owner.isEmpty() && !owner.equals(command)) {
+                throw new LatentfieldException("output directory " + target + " holds the results of 'latentfield " + owner + "' ("
+                        + SUMMARY + "); " + command + " would overwrite them, so give it another --out.");
+            }
+        }
+        OutputDirectory dir = stage(target);
+        dir.command = command;
+        return dir;
+    }
+
+    /**
+     * Writes {@code summary} (given its {@code "command"} first, in place, when it has none) as
+     * the staged summary.json.
+     */
+    public void writeSummary(com.fasterxml.jackson.databind.node.ObjectNode summary) throws IOException {
+        if (command != null && !summary.has("command")) {
+            com.fasterxml.jackson.databind.node.ObjectNode first = Json.object().put("command", command);
+            first.setAll(summary);
+            summary.removeAll();
+            summary.setAll(first);
+        }
+        Json.write(file(SUMMARY), summary);
     }
 
     /**

@@ -25,10 +25,15 @@ class OodCommandTest {
         Npy.writeFloat32(dir.resolve("train.npy"), blobs.pixels(), 120, 1, 28, 28);
         Npy.writeFloat32(dir.resolve("test.npy"), SyntheticImages.blobs(40, 2).pixels(), 40, 1, 28, 28);
         CliHarness r = CliHarness.run("ood", "--model", model.toString(), "--train", dir.resolve("train.npy").toString(), "--id",
-                dir.resolve("test.npy").toString(), "--ood", "uniform-noise:40", "--samples", "40", "--train-samples", "120",
+                dir.resolve("test.npy").toString(), "--ood", "uniform-noise:40", "--samples", "40", "--train-samples", "500",
                 "--knn-k", "1,5", "--max-iter", "200", "--out", dir.resolve("o").toString());
         assertEquals(0, r.code(), r.err());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("o/summary.json").toFile());
+        // the training set holds 120 items: all are used, and the summary and a note say so
+        assertEquals(500, s.get("train_samples_requested").asInt());
+        assertEquals(120, s.get("samples_used").get("train").asInt());
+        assertEquals(40, s.get("samples_used").get("uniform-noise:40").asInt());
+        assertTrue(r.err().contains("--train-samples 500 is more than " + dir.resolve("train.npy") + " holds; all 120"), r.err());
         for (String m : new String[] {"trajectory", "attractor_distance", "knn_k1", "knn_k5", "mahalanobis", "reconstruction_mse"}) {
             double auroc = s.get("results").get(m).get("uniform-noise:40").get("auroc").asDouble();
             assertTrue(auroc >= 0 && auroc <= 1, m + " AUROC " + auroc);

@@ -18,6 +18,7 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
 import org.latentfield.map.ModelContract;
+import org.latentfield.map.MemoryBudget;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.Shape;
 
@@ -66,6 +67,7 @@ public final class TorchModelLoader {
             for (Path archive : archives) {
                 JitModule m = load(archive, device);
                 modules.add(m);
+                CardDigest.mismatch(archive).ifPresent(notes::add);
                 modeKnown &= m.hasattr("training");
                 if (m.hasattr("training") && m.is_training()) {
                     savedTraining = true;
@@ -115,6 +117,9 @@ public final class TorchModelLoader {
         Optional<ShapeDeclarations.Declared> latentDecl = ShapeDeclarations.latent(modules, archives, source.latentShape());
         Optional<ShapeDeclarations.Declared> inputDecl = ShapeDeclarations.input(modules, archives, source.inputShape());
         String model = "model file " + source.model();
+        int rows = Math.max(DeterminismCheck.ROWS, source.evalBatch());
+        latentDecl.ifPresent(d -> fits(d.shape(), d.source(), rows));
+        inputDecl.ifPresent(d -> fits(d.shape(), d.source(), rows));
         try (PointerScope scope = new PointerScope(); InferenceMode guard = new InferenceMode()) {
             Shape input;
             String inputSource;
@@ -154,9 +159,19 @@ public final class TorchModelLoader {
                 throw new LatentfieldException(model + " maps " + PROBE_ROWS + " x " + latent + " latents to " + TorchShapes.sizes(fz)
                         + " through encode(decode(z)); expected " + PROBE_ROWS + " x " + latent + " (" + latentSource + ").");
             }
+            fits(decodedShape, "decode output", rows);
             String encodeOutput = f.tupleSize() == 0 ? "tensor" : "tuple of " + f.tupleSize() + " (first element used, e.g. a VAE's mean)";
             return new Shapes(input, inputSource, latent, latentSource, decodedShape, encodeOutput);
         }
+    }
+
+    /**
+     * Refuses a shape whose items cannot be evaluated on this machine {@code rows} at a time (the
+     * self-test's rows, or --eval-batch), input and output together, before anything is allocated.
+     */
+    private static void fits(Shape item, String source, int rows) {
+        MemoryBudget.require(2.0 * rows * item.size(), Float.BYTES, "evaluating items of shape " + item + " (" + source + ") " + rows
+                + " at a time");
     }
 
     private static Shape batchItem(Tensor t, int rows, String what) {
