@@ -2,6 +2,7 @@
 // GEMM providers against each other, and CUDA twins against the CPU (skipped without a GPU).
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <numeric>
 
 #include "test_util.hpp"
@@ -97,6 +98,139 @@ void dedup_known_clusters() {
              "cosine threshold 1.5 accepted");
 }
 
+bool finite_row(const float* row, int64_t dim) {
+    for (int64_t j = 0; j < dim; ++j)
+        if (!std::isfinite(row[j])) return false;
+    return true;
+}
+
+// NaN / Inf rows (issue 11): a non-finite set row is never a neighbour, a non-finite query has
+// none (index -1, distance NaN), KNN ranks finite reference rows only (NaN with fewer than K),
+// dedup leaves non-finite rows out. The issue's check: 20 queries, a set with a NaN and an Inf
+// row; the old CPU kernel got all 20 wrong (the set mean was NaN, so every screened score was).
+struct NonFinite {
+    int64_t n = 20, m = 300, dim = 8;
+    std::vector<float> x, set;
+    NonFinite() {
+        std::mt19937_64 rng(2024);
+        x = gaussian(rng, size_t(n * dim), 1.0f, 5.0f);
+        set = gaussian(rng, size_t(m * dim), 1.0f, 5.0f);
+        const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+        set[size_t(3 * dim + 1)] = nan;
+        set[size_t(50 * dim)] = inf;
+        set[size_t(77 * dim + 7)] = -inf;
+        // put a NaN row right at query 0's position, where it would win if it counted
+        for (int64_t j = 0; j < dim; ++j) set[size_t(120 * dim + j)] = x[size_t(j)];
+        set[size_t(120 * dim + 4)] = nan;
+        x[size_t(7 * dim + 2)] = nan;  // a query that has no neighbour
+    }
+};
+
+void non_finite_rows() {
+    const NonFinite t;
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (int metric : {LF_METRIC_EUCLIDEAN, LF_METRIC_COSINE}) {
+        std::vector<int32_t> index(size_t(t.n), -7);
+        std::vector<float> dist(size_t(t.n));
+        LF_OK_OR_FAIL(lf_nearest_cpu(t.n, t.m, t.dim, t.x.data(), t.set.data(), metric, index.data(), dist.data()));
+        int wrong = 0;
+        for (int64_t i = 0; i < t.n; ++i) {
+            if (!finite_row(&t.x[size_t(i * t.dim)], t.dim)) {
+                wrong += !(index[size_t(i)] == -1 && std::isnan(dist[size_t(i)]));
+                continue;
+            }
+            double best = 0;
+            int64_t best_j = -1;
+            for (int64_t j = 0; j < t.m; ++j) {
+                if (!finite_row(&t.set[size_t(j * t.dim)], t.dim)) continue;
+                const double d = exact(metric, &t.x[size_t(i * t.dim)], &t.set[size_t(j * t.dim)], t.dim);
+                if (best_j < 0 || d < best) best = d, best_j = j;
+            }
+            wrong += index[size_t(i)] != best_j || !close(dist[size_t(i)], best, kDistanceRel);
+        }
+        LF_CHECK(wrong == 0, "metric %d: %d of %lld nearest rows wrong with NaN/Inf rows in the set", metric, wrong, (long long)t.n);
+    }
+    // no finite row in the set: no neighbour for anyone
+    const float bad_set[] = {nan, 0, 0, std::numeric_limits<float>::infinity()};
+    int32_t idx[2] = {5, 5};
+    float dd[2] = {0, 0};
+    LF_OK_OR_FAIL(lf_nearest_cpu(2, 2, 2, t.x.data(), bad_set, LF_METRIC_EUCLIDEAN, idx, dd));
+    LF_CHECK(idx[0] == -1 && idx[1] == -1 && std::isnan(dd[0]) && std::isnan(dd[1]), "no finite set row: index %d %d distance %g %g",
+             idx[0], idx[1], dd[0], dd[1]);
+    // KNN over the finite rows
+    const int32_t k = 7;
+    std::vector<float> mean(size_t(t.n));
+    LF_OK_OR_FAIL(lf_knn_mean_distance_cpu(t.n, t.m, t.dim, t.x.data(), t.set.data(), k, mean.data()));
+    int wrong = 0;
+    for (int64_t i = 0; i < t.n; ++i) {
+        if (!finite_row(&t.x[size_t(i * t.dim)], t.dim)) {
+            wrong += !std::isnan(mean[size_t(i)]);
+            continue;
+        }
+        std::vector<double> d;
+        for (int64_t j = 0; j < t.m; ++j)
+            if (finite_row(&t.set[size_t(j * t.dim)], t.dim)) d.push_back(exact(LF_METRIC_EUCLIDEAN, &t.x[size_t(i * t.dim)], &t.set[size_t(j * t.dim)], t.dim));
+        std::sort(d.begin(), d.end());
+        wrong += !close(mean[size_t(i)], std::accumulate(d.begin(), d.begin() + k, 0.0) / k, kDistanceRel);
+    }
+    LF_CHECK(wrong == 0, "%d of %lld knn means wrong with NaN/Inf rows in the reference set", wrong, (long long)t.n);
+    // K above the finite rows: NaN (the first 4 rows of the set hold one NaN row)
+    float m2[2];
+    LF_OK_OR_FAIL(lf_knn_mean_distance_cpu(2, 4, t.dim, t.x.data(), t.set.data(), 4, m2));
+    LF_CHECK(std::isnan(m2[0]) && std::isnan(m2[1]), "k = 4 of 3 finite rows: means %g %g, want NaN", m2[0], m2[1]);
+    LF_OK_OR_FAIL(lf_knn_mean_distance_cpu(2, 4, t.dim, t.x.data(), t.set.data(), 3, m2));
+    LF_CHECK(std::isfinite(m2[0]) && std::isfinite(m2[1]), "k = 3 of 3 finite rows: means %g %g", m2[0], m2[1]);
+    // dedup: NaN / Inf rows are left out and found nothing
+    const float pts[] = {1, 0, nan, 0, 1, 0.0001f, std::numeric_limits<float>::infinity(), 1, 0, 1, nan, nan};
+    std::vector<int32_t> cluster(6), leader(6);
+    int64_t count = -1;
+    for (lf_merge_rule rule : {lf_merge_rule{LF_METRIC_EUCLIDEAN, 0.5, 0}, lf_merge_rule{LF_METRIC_COSINE, 0.99, 1e-3}}) {
+        LF_OK_OR_FAIL(lf_dedup_cpu(6, 2, pts, nullptr, &rule, cluster.data(), leader.data(), &count));
+        const int32_t want[] = {0, -1, 0, -1, 1, -1};
+        bool ok = count == 2 && leader[0] == 0 && leader[1] == 4;
+        for (int i = 0; i < 6; ++i) ok = ok && cluster[size_t(i)] == want[i];
+        LF_CHECK(ok, "metric %d: dedup with NaN/Inf rows gave %lld clusters (want 2, NaN/Inf rows at -1)", rule.metric, (long long)count);
+    }
+    if (!lftest::cuda_available()) {
+        lftest::report_skip("nearest, knn and dedup with NaN/Inf rows, CUDA vs CPU");
+        return;
+    }
+    lftest::Device<float> dx(t.x), dset(t.set);
+    for (int metric : {LF_METRIC_EUCLIDEAN, LF_METRIC_COSINE}) {
+        std::vector<int32_t> ci(size_t(t.n));
+        std::vector<float> cd(size_t(t.n));
+        LF_OK_OR_FAIL(lf_nearest_cpu(t.n, t.m, t.dim, t.x.data(), t.set.data(), metric, ci.data(), cd.data()));
+        lftest::Device<int32_t> gi(static_cast<size_t>(t.n));
+        lftest::Device<float> gd(static_cast<size_t>(t.n));
+        LF_OK_OR_FAIL(lf_nearest_cuda(t.n, t.m, t.dim, dx.get(), dset.get(), metric, gi.get(), gd.get(), nullptr));
+        auto hi = gi.to_host();
+        auto hd = gd.to_host();
+        int differ = 0;
+        for (size_t i = 0; i < size_t(t.n); ++i)
+            differ += hi[i] != ci[i] || (std::isnan(cd[i]) ? !std::isnan(hd[i]) : !close(hd[i], cd[i], kParityRel));
+        LF_CHECK(differ == 0, "metric %d: %d nearest results with NaN/Inf rows differ between CUDA and CPU", metric, differ);
+    }
+    for (int32_t kk : {k, 296, 297}) {  // 296 finite rows: K = 297 is NaN everywhere
+        std::vector<float> cm(size_t(t.n));
+        LF_OK_OR_FAIL(lf_knn_mean_distance_cpu(t.n, t.m, t.dim, t.x.data(), t.set.data(), kk, cm.data()));
+        lftest::Device<float> gm(static_cast<size_t>(t.n));
+        LF_OK_OR_FAIL(lf_knn_mean_distance_cuda(t.n, t.m, t.dim, dx.get(), dset.get(), kk, gm.get(), nullptr));
+        auto hm = gm.to_host();
+        int differ = 0;
+        for (size_t i = 0; i < size_t(t.n); ++i)
+            differ += std::isnan(cm[i]) ? !std::isnan(hm[i]) : !close(hm[i], cm[i], kParityRel);
+        LF_CHECK(differ == 0, "k %d: %d knn means with NaN/Inf rows differ between CUDA and CPU", kk, differ);
+    }
+    lftest::Device<float> dp(std::vector<float>(pts, pts + 12));
+    lftest::Device<int32_t> gc(size_t(6)), gl(size_t(6));
+    lftest::Device<int64_t> gcount(size_t(1));
+    lf_merge_rule rule{LF_METRIC_EUCLIDEAN, 0.5, 0};
+    LF_OK_OR_FAIL(lf_dedup_cpu(6, 2, pts, nullptr, &rule, cluster.data(), leader.data(), &count));
+    LF_OK_OR_FAIL(lf_dedup_cuda(6, 2, dp.get(), nullptr, &rule, gc.get(), gl.get(), gcount.get(), nullptr));
+    LF_CHECK(gc.to_host() == cluster && gcount.to_host()[0] == count, "dedup with NaN/Inf rows differs between CUDA and CPU");
+    std::printf("CUDA parity checked: nearest, knn, dedup with NaN/Inf rows\n");
+}
+
 void gemm_providers() {
     // The built-in GEMM is what every kernel uses until lf_blas_open; when LF_TEST_CBLAS names a
     // CBLAS library (e.g. /usr/lib/x86_64-linux-gnu/libopenblas.so.0), both must agree.
@@ -172,6 +306,7 @@ int main() {
     for (uint64_t seed = 1; seed <= 12; ++seed) nearest_vs_brute_force(seed);
     for (uint64_t seed = 101; seed <= 108; ++seed) knn_vs_sort(seed);
     dedup_known_clusters();
+    non_finite_rows();
     gemm_providers();
     cuda_parity(7);
     return lftest::finish("distances match brute force (seeds 1-12, 101-108)");

@@ -3,6 +3,7 @@
 // sparse signals; the tolerance rule; linear dependence; CUDA vs CPU (skipped without a GPU).
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "test_util.hpp"
 
@@ -145,6 +146,103 @@ void planted_recovery_and_tolerance() {
              "max_atoms above the atom count accepted");
 }
 
+// Scale invariance (issue 11: atoms of norm 1e20 once selected nothing, their Gram entries
+// overflowing float): scaling atom a by c_a leaves the support and residual unchanged and
+// divides its coefficient by c_a. Then the refusals: a NaN/Inf atom or signal, an atom whose
+// norm exceeds the float range; each named, nothing written.
+struct Scaled {
+    int64_t dim = 16, atoms = 64, m = 40;
+    int S = 5;
+    std::vector<float> unit, scaled, x;
+    std::vector<double> factor;
+    Scaled() {
+        std::mt19937_64 rng(99);
+        unit = gaussian(rng, size_t(atoms * dim));
+        lftest::normalise_rows(unit, atoms, dim);
+        x = gaussian(rng, size_t(m * dim));
+        const double choices[] = {1e20, 1e-3, 7.0, 1e20, 1.0, 3e-20, 1e30};
+        scaled = unit;
+        for (int64_t a = 0; a < atoms; ++a) {
+            factor.push_back(choices[size_t(a) % 7]);
+            for (int64_t j = 0; j < dim; ++j) scaled[size_t(a * dim + j)] = float(unit[size_t(a * dim + j)] * factor.back());
+        }
+    }
+};
+
+struct Codes {
+    std::vector<int32_t> support;
+    std::vector<float> coef, residual;
+    Codes(int64_t m, int S) : support(size_t(m * S), 7), coef(size_t(m * S), 7), residual(size_t(m), 7) {}
+};
+
+void scale_invariance_and_refusals() {
+    const Scaled t;
+    Codes u(t.m, t.S), c(t.m, t.S), big(t.m, t.S);
+    LF_OK_OR_FAIL(lf_omp_cpu(t.atoms, t.dim, t.m, t.unit.data(), t.x.data(), t.S, 0.0, u.support.data(), u.coef.data(), u.residual.data()));
+    LF_OK_OR_FAIL(lf_omp_cpu(t.atoms, t.dim, t.m, t.scaled.data(), t.x.data(), t.S, 0.0, c.support.data(), c.coef.data(), c.residual.data()));
+    int wrong = 0;
+    for (size_t p = 0; p < u.support.size(); ++p) {
+        wrong += c.support[p] != u.support[p];
+        if (c.support[p] >= 0 && c.support[p] == u.support[p])
+            wrong += !(std::fabs(double(c.coef[p]) * t.factor[size_t(c.support[p])] - u.coef[p]) <= kCoefAbs * std::max(1.0f, std::fabs(u.coef[p])));
+    }
+    for (size_t i = 0; i < size_t(t.m); ++i) wrong += !(std::fabs(c.residual[i] - u.residual[i]) <= 1e-4f * std::max(1.0f, u.residual[i]));
+    LF_CHECK(wrong == 0, "%d support / coefficient / residual entries change when atoms are scaled by 1e-3 .. 1e30", wrong);
+    // every atom of norm 1e20 (the issue's case): the same atoms as at norm 1, not none
+    std::vector<float> all_big(t.unit);
+    for (auto& v : all_big) v *= 1e20f;
+    LF_OK_OR_FAIL(lf_omp_cpu(t.atoms, t.dim, t.m, all_big.data(), t.x.data(), t.S, 0.0, big.support.data(), big.coef.data(), big.residual.data()));
+    LF_CHECK(big.support == u.support, "atoms of norm 1e20 select other atoms than atoms of norm 1 (first: %d vs %d)", big.support[0], u.support[0]);
+    // refusals, each naming the first offending row; the outputs are left as they were
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    struct Refusal {
+        const char* what;
+        int64_t atom_row, signal_row;  // -1: none
+        float value;
+        const char* message;
+    };
+    const Refusal refusals[] = {
+        {"NaN atom", 2, -1, nan, "atom 2 of the dictionary is not finite"},
+        {"Inf atom", 5, 9, -inf, "atom 5 of the dictionary is not finite"},  // atoms are checked before signals
+        {"Inf signal", -1, 9, inf, "signal 9 is not finite"},
+        {"atom beyond the float range", 3, -1, 3e38f, "atom 3 of the dictionary has norm"},
+        {"signal beyond the float range", -1, 4, 3e38f, "signal 4 has norm"},
+    };
+    for (const Refusal& r : refusals) {
+        std::vector<float> d(t.unit), x(t.x);
+        if (r.atom_row >= 0) d[size_t(r.atom_row * t.dim)] = d[size_t(r.atom_row * t.dim + 1)] = r.value;
+        if (r.signal_row >= 0) x[size_t(r.signal_row * t.dim)] = x[size_t(r.signal_row * t.dim + 1)] = r.value;
+        Codes out(t.m, t.S);
+        const lf_status st = lf_omp_cpu(t.atoms, t.dim, t.m, d.data(), x.data(), t.S, 0.0, out.support.data(), out.coef.data(), out.residual.data());
+        LF_CHECK(st == LF_ERR_INVALID_ARGUMENT && std::strstr(lf_last_error(), r.message) != nullptr, "%s: status %d, message '%s'", r.what, st,
+                 lf_last_error());
+        LF_CHECK(std::all_of(out.support.begin(), out.support.end(), [](int32_t v) { return v == 7; }), "%s: outputs written", r.what);
+        if (!lftest::cuda_available()) continue;
+        lftest::Device<float> dd(d), dx(x);
+        lftest::Device<int32_t> gs(out.support);
+        lftest::Device<float> gc(out.coef), gr(out.residual);
+        const lf_status gst = lf_omp_cuda(t.atoms, t.dim, t.m, dd.get(), dx.get(), t.S, 0.0, gs.get(), gc.get(), gr.get(), nullptr);
+        LF_CHECK(gst == LF_ERR_INVALID_ARGUMENT && std::strstr(lf_last_error(), r.message) != nullptr, "CUDA %s: status %d, message '%s'", r.what,
+                 gst, lf_last_error());
+    }
+    if (!lftest::cuda_available()) {
+        lftest::report_skip("OMP on scaled dictionaries and its refusals, CUDA vs CPU");
+        return;
+    }
+    lftest::Device<float> ds(t.scaled), dx(t.x);
+    lftest::Device<int32_t> gs(c.support.size());
+    lftest::Device<float> gc(c.coef.size()), gr(c.residual.size());
+    LF_OK_OR_FAIL(lf_omp_cuda(t.atoms, t.dim, t.m, ds.get(), dx.get(), t.S, 0.0, gs.get(), gc.get(), gr.get(), nullptr));
+    auto hs = gs.to_host();
+    auto hc = gc.to_host();
+    int differ = 0;
+    for (size_t p = 0; p < hs.size(); ++p)
+        differ += hs[p] != c.support[p] ||
+                  !(std::fabs(double(hc[p]) - c.coef[p]) <= kCoefAbs * std::max(1.0, std::fabs(double(c.coef[p]))));
+    LF_CHECK(differ == 0, "%d OMP entries on the scaled dictionary differ between CUDA and CPU", differ);
+    std::printf("CUDA parity checked: OMP on a scaled dictionary and its refusals\n");
+}
+
 void cuda_parity(uint64_t seed) {
     if (!lftest::cuda_available()) {
         lftest::report_skip("OMP CUDA vs CPU parity");
@@ -186,6 +284,7 @@ void cuda_parity(uint64_t seed) {
 int main() {
     for (uint64_t seed = 1; seed <= 30; ++seed) vs_naive(seed);
     planted_recovery_and_tolerance();
+    scale_invariance_and_refusals();
     cuda_parity(3);
     return lftest::finish("OMP matches naive OMP (seeds 1-30) and recovers planted supports");
 }

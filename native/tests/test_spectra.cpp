@@ -3,6 +3,7 @@
 // blocks, random strictly upper part, so non-normal), seeded; CUDA vs CPU when a GPU exists.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "test_util.hpp"
 
@@ -147,6 +148,53 @@ void special_matrices() {
              "max_iter 0 accepted");
 }
 
+// NaN / Inf (issue 11): a matrix with a non-finite entry has no spectrum (NaN norm and radius,
+// 0 iterations) and never hangs the balancing (the old loop `while (c > g)` spun forever on
+// [[1, 1], [inf, 1]]); finite neighbours in the batch are unaffected; the CUDA twin agrees.
+void non_finite_matrices() {
+    const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+    // k = 2 batch: finite, Inf below the diagonal (the hang), NaN, -Inf, finite
+    const std::vector<float> batch = {0.5f, 0, 0, 0.25f,  1, 1, inf, 1,  nan, 0, 0, 0.5f,  -inf, 0, 0, 0,  0.5f, 10, 0, 0.5f};
+    const int count = 5;
+    std::vector<float> norm(count, -1), radius(count, -1);
+    std::vector<int32_t> its(count, -1);
+    LF_OK_OR_FAIL(lf_jacobian_spectra_cpu(count, 2, batch.data(), 1000, 1e-14, norm.data(), radius.data(), its.data()));
+    for (int p : {1, 2, 3})
+        LF_CHECK(std::isnan(norm[size_t(p)]) && std::isnan(radius[size_t(p)]) && its[size_t(p)] == 0,
+                 "non-finite matrix %d: norm %g radius %g iterations %d, want NaN NaN 0", p, norm[size_t(p)], radius[size_t(p)],
+                 its[size_t(p)]);
+    LF_CHECK(std::fabs(norm[0] - 0.5f) < 1e-6f && std::fabs(radius[0] - 0.5f) < 1e-6f, "finite neighbour 0: norm %g radius %g",
+             norm[0], radius[0]);
+    LF_CHECK(std::fabs(radius[4] - 0.5f) < 1e-6f && norm[4] > 10, "finite neighbour 4: norm %g radius %g", norm[4], radius[4]);
+    // k = 1: NaN once gave radius 0 (fmax dropped it), i.e. "stable"
+    const float one_nan = nan;
+    float n = 0, r = 0;
+    LF_OK_OR_FAIL(lf_jacobian_spectra_cpu(1, 1, &one_nan, 100, 1e-12, &n, &r, nullptr));
+    LF_CHECK(std::isnan(n) && std::isnan(r), "1 x 1 NaN: norm %g radius %g, want NaN NaN", n, r);
+    // k = 8 with one Inf deep inside a random matrix
+    std::vector<float> big = lftest::gaussian(11, 64);
+    big[size_t(5 * 8 + 2)] = inf;
+    LF_OK_OR_FAIL(lf_jacobian_spectra_cpu(1, 8, big.data(), 1000, 1e-12, &n, &r, nullptr));
+    LF_CHECK(std::isnan(n) && std::isnan(r), "8 x 8 with an Inf: norm %g radius %g, want NaN NaN", n, r);
+    if (!lftest::cuda_available()) {
+        lftest::report_skip("Jacobian spectra of non-finite matrices, CUDA vs CPU");
+        return;
+    }
+    lftest::Device<float> dj(batch);
+    lftest::Device<float> dn(static_cast<size_t>(count)), dr(static_cast<size_t>(count));
+    lftest::Device<int32_t> di(static_cast<size_t>(count));
+    LF_OK_OR_FAIL(lf_jacobian_spectra_cuda(count, 2, dj.get(), 1000, 1e-14, dn.get(), dr.get(), di.get(), nullptr));
+    auto gn = dn.to_host(), gr = dr.to_host();
+    auto gi = di.to_host();
+    int differ = 0;
+    for (size_t p = 0; p < size_t(count); ++p) {
+        const bool undefined = std::isnan(norm[p]);
+        differ += undefined ? !(std::isnan(gn[p]) && std::isnan(gr[p]) && gi[p] == 0)
+                            : !(std::fabs(gn[p] - norm[p]) <= 1e-5f * norm[p] && std::fabs(gr[p] - radius[p]) <= 1e-5f * radius[p]);
+    }
+    LF_CHECK(differ == 0, "%d of %d spectra of the non-finite batch differ between CUDA and CPU", differ, count);
+}
+
 }  // namespace
 
 int main() {
@@ -158,5 +206,6 @@ int main() {
     check_cases(3128, 128, 20, true);
     check_cases(4128, 128, 20, false);
     special_matrices();
+    non_finite_matrices();
     return lftest::finish("spectral norms and radii within 1e-4 of the exact ones (k = 1..128)");
 }

@@ -135,18 +135,24 @@ LF_API lf_status lf_gemm_provider(const char** description);
  * Distances. Metrics: Euclidean d(x, y) = ||x - y||_2; cosine d(x, y) = 1 - cos(x, y), with
  * cos = 0 when either vector is zero. Distances are accumulated in double from the inputs
  * (candidates are screened with a float GEMM, winners are recomputed exactly).
+ * NaN / Inf (the same in the CPU and CUDA twins): a row with a NaN or Inf entry has no
+ * distance to anything. A non-finite row of the set / reference is never chosen as a
+ * neighbour (the finite rows decide alone, as if it were absent); a non-finite query row
+ * has no neighbour. These are defined results, not errors: the call succeeds.
  * ------------------------------------------------------------------------------------- */
 typedef enum lf_metric { LF_METRIC_EUCLIDEAN = 0, LF_METRIC_COSINE = 1 } lf_metric;
 
 /* For each row x_i of x (n x dim): index[i] = argmin_j d(x_i, set_j) over the m rows of set
- * (ties: the lower j) and distance[i] = that minimum. m >= 1. */
+ * (ties: the lower j) and distance[i] = that minimum. m >= 1. Over finite rows of the set
+ * only; index[i] = -1 and distance[i] = NaN when x_i is not finite or no row of the set is. */
 LF_API lf_status lf_nearest_cpu(int64_t n, int64_t m, int64_t dim, const float* x, const float* set,
                                 int32_t metric, int32_t* index, float* distance);
 LF_API lf_status lf_nearest_cuda(int64_t n, int64_t m, int64_t dim, const float* x, const float* set,
                                  int32_t metric, int32_t* index, float* distance, void* stream);
 
 /* mean[i] = (1/K) sum of the K smallest Euclidean distances from x_i to the m rows of ref
- * (1 <= K <= m): the KNN score of Sun et al. (2022). */
+ * (1 <= K <= m): the KNN score of Sun et al. (2022). Over finite rows of ref only; mean[i] =
+ * NaN when x_i is not finite or fewer than K rows of ref are finite. */
 LF_API lf_status lf_knn_mean_distance_cpu(int64_t n, int64_t m, int64_t dim, const float* x, const float* ref,
                                           int32_t k, float* mean);
 LF_API lf_status lf_knn_mean_distance_cuda(int64_t n, int64_t m, int64_t dim, const float* x, const float* ref,
@@ -165,7 +171,8 @@ typedef struct lf_merge_rule {
  * whose leader (founding row) it matches, or founds a new one. cluster[i] receives the
  * cluster of row i, leader[c] the founding row of cluster c (the first *n_clusters entries
  * are written), active[i] != 0 selects the rows taking part (NULL: all); inactive rows get
- * cluster -1. */
+ * cluster -1, and so do rows with a NaN or Inf entry (they match nothing, not even each other,
+ * and found no cluster). */
 LF_API lf_status lf_dedup_cpu(int64_t n, int64_t dim, const float* x, const int8_t* active,
                               const lf_merge_rule* rule, int32_t* cluster, int32_t* leader, int64_t* n_clusters);
 LF_API lf_status lf_dedup_cuda(int64_t n, int64_t dim, const float* x, const int8_t* active,
@@ -174,10 +181,15 @@ LF_API lf_status lf_dedup_cuda(int64_t n, int64_t dim, const float* x, const int
 
 /* ---------------------------------------------------------------------------------------
  * Batched Orthogonal Matching Pursuit (Batch-OMP: Rubinstein, Zibulevsky and Elad, 2008).
- * dictionary: n_atoms x dim, one atom per row, used as given (not normalised: selection
- * compares raw correlations, which is OMP only when atoms have unit norm). signals:
- * n_signals x dim. For each signal x, with residual r = x - D_I^T gamma (r = x at first):
- *   repeat: j = argmax_j |<d_j, r>| over atoms not selected yet (ties: the lower j);
+ * dictionary: n_atoms x dim, one atom per row, of any norm: selection is scale-invariant
+ * (the pursuit runs on the unit atoms d_j / ||d_j||, normalised in double; zero atoms are
+ * never selected), and coef refers to the atoms as given. signals: n_signals x dim.
+ * NaN / Inf (the same in the CPU and CUDA twins): an atom or a signal with a NaN or Inf
+ * entry, or whose norm exceeds FLT_MAX (its float correlations would overflow), is refused:
+ * LF_ERR_INVALID_ARGUMENT naming the first such row, atoms before signals, e.g. "atom 3 of
+ * the dictionary is not finite (it holds a NaN or Inf)"; nothing is written.
+ * For each signal x, with residual r = x - D_I^T gamma (r = x at first):
+ *   repeat: j = argmax_j |<d_j, r>| / ||d_j|| over atoms not selected yet (ties: the lower j);
  *           I += j; gamma = argmin ||x - D_I^T gamma||_2 (progressive Cholesky of G_II,
  *           G = D D^T, correlations D x from one GEMM)
  *   until |I| = max_atoms, or ||r||_2 <= tol (tol > 0; 0 disables), or the best remaining
@@ -203,6 +215,12 @@ LF_API lf_status lf_omp_cuda(int64_t n_atoms, int64_t dim, int64_t n_signals, co
  *                       the count; iterations may be NULL);
  *  spectral_radius[p] = max |lambda(J_p)|, by balancing, Hessenberg reduction and the
  *                       Francis double-shift QR iteration; NaN if QR fails to converge.
+ * NaN / Inf (the same in the CPU and CUDA twins): a matrix with a NaN or Inf entry has no
+ * spectrum: spectral_norm[p] = spectral_radius[p] = NaN and iterations[p] = 0 (a defined
+ * result; the call succeeds and the other matrices are unaffected). Every loop is bounded
+ * (power iteration by max_iter, balancing sweeps, 30 QR sweeps per eigenvalue), so no input
+ * makes a call run forever. A NaN spectral radius never means "stable": callers classify
+ * such points as undefined.
  * A point is an attractor when spectral_radius < 1; spectral_radius <= spectral_norm.
  * ------------------------------------------------------------------------------------- */
 LF_API lf_status lf_jacobian_spectra_cpu(int64_t n, int32_t k, const float* jacobians, int32_t max_iter, double tol,

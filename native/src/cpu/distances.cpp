@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "distance_math.hpp"
+#include "finite_math.hpp"
 #include "gemm.hpp"
 #include "lf_error.hpp"
 #include "parallel.hpp"
@@ -25,16 +26,28 @@ void validate(int64_t n, int64_t m, int64_t dim, const void* x, const void* set,
     lf::require(n == 0 || (x && set && out1 && out2), "input and output pointers must not be NULL");
 }
 
-// Copies of x and set prepared for screening: for Euclidean both are centred on the set's
-// mean (distances do not change, float cancellation does); for cosine both are normalised.
+// Copies of x and set prepared for screening: for Euclidean both are centred on the mean of the
+// set's finite rows (distances do not change, float cancellation does); for cosine both are
+// normalised. Rows with a NaN or Inf entry are zeroed in the copies (so the GEMM never sees
+// them) and flagged: a non-finite set row is never a candidate, a non-finite query has no
+// neighbour (lf.h).
 struct Screen {
     std::vector<float> x, set, set_sq;  // set_sq: squared norms of the prepared set rows
+    std::vector<char> x_finite, set_finite;
+    int64_t set_finite_count = 0;
 };
 
 Screen prepare(int64_t n, int64_t m, int64_t dim, const float* x, const float* set, int32_t metric) {
     Screen s;
     s.x.assign(x, x + n * dim);
     s.set.assign(set, set + m * dim);
+    s.x_finite.resize(static_cast<size_t>(n));
+    s.set_finite.resize(static_cast<size_t>(m));
+    for (int64_t i = 0; i < n; ++i) s.x_finite[i] = lf::row_finite(x + i * dim, dim);
+    for (int64_t i = 0; i < m; ++i) {
+        s.set_finite[i] = lf::row_finite(set + i * dim, dim);
+        s.set_finite_count += s.set_finite[i];
+    }
     if (metric == LF_METRIC_COSINE) {
         auto normalise = [dim](std::vector<float>& v, int64_t rows) {
             for (int64_t i = 0; i < rows; ++i) {
@@ -49,13 +62,18 @@ Screen prepare(int64_t n, int64_t m, int64_t dim, const float* x, const float* s
     } else {
         std::vector<double> mean(static_cast<size_t>(dim), 0.0);
         for (int64_t i = 0; i < m; ++i)
-            for (int64_t j = 0; j < dim; ++j) mean[j] += set[i * dim + j];
-        for (auto& v : mean) v /= static_cast<double>(m);
+            if (s.set_finite[i])
+                for (int64_t j = 0; j < dim; ++j) mean[j] += set[i * dim + j];
+        for (auto& v : mean) v /= static_cast<double>(std::max<int64_t>(1, s.set_finite_count));
         for (int64_t i = 0; i < n; ++i)
             for (int64_t j = 0; j < dim; ++j) s.x[i * dim + j] = static_cast<float>(x[i * dim + j] - mean[j]);
         for (int64_t i = 0; i < m; ++i)
             for (int64_t j = 0; j < dim; ++j) s.set[i * dim + j] = static_cast<float>(set[i * dim + j] - mean[j]);
     }
+    for (int64_t i = 0; i < n; ++i)
+        if (!s.x_finite[i]) std::fill(s.x.begin() + i * dim, s.x.begin() + (i + 1) * dim, 0.0f);
+    for (int64_t i = 0; i < m; ++i)
+        if (!s.set_finite[i]) std::fill(s.set.begin() + i * dim, s.set.begin() + (i + 1) * dim, 0.0f);
     s.set_sq.resize(static_cast<size_t>(m));
     for (int64_t i = 0; i < m; ++i) {
         double sq = 0;
@@ -94,7 +112,9 @@ extern "C" lf_status lf_nearest_cpu(int64_t n, int64_t m, int64_t dim, const flo
                 lf::parallel_for(rows, 16, [&](int64_t r0, int64_t r1) {
                     for (int64_t r = r0; r < r1; ++r) {
                         auto* b = &best[static_cast<size_t>(r * kScreenedCandidates)];
+                        if (!s.x_finite[q0 + r]) continue;
                         for (int64_t c = 0; c < cols; ++c) {
+                            if (!s.set_finite[c0 + c]) continue;
                             const float v = score(metric, dots[r * cols + c], s.set_sq[c0 + c]);
                             if (!(v < b[kScreenedCandidates - 1].first)) continue;
                             int p = kScreenedCandidates - 1;
@@ -110,6 +130,11 @@ extern "C" lf_status lf_nearest_cpu(int64_t n, int64_t m, int64_t dim, const flo
             lf::parallel_for(rows, 16, [&](int64_t r0, int64_t r1) {
                 for (int64_t r = r0; r < r1; ++r) {
                     const int64_t q = q0 + r;
+                    if (!s.x_finite[q] || s.set_finite_count == 0) {  // no neighbour is defined
+                        index[q] = -1;
+                        distance[q] = std::numeric_limits<float>::quiet_NaN();
+                        continue;
+                    }
                     const auto* b = &best[static_cast<size_t>(r * kScreenedCandidates)];
                     double best_d = std::numeric_limits<double>::infinity();
                     int32_t best_j = -1;
@@ -121,8 +146,9 @@ extern "C" lf_status lf_nearest_cpu(int64_t n, int64_t m, int64_t dim, const flo
                             best_j = j;
                         }
                     }
-                    if (best_j < 0) {  // every screened score was NaN: the exact scan decides
+                    if (best_j < 0) {  // every screened score overflowed: the exact scan decides
                         for (int64_t j = 0; j < m; ++j) {
+                            if (!s.set_finite[j]) continue;
                             const double d = lf::distance(metric, x + q * dim, set + j * dim, dim);
                             if (best_j < 0 || d < best_d) {
                                 best_d = d;
@@ -154,11 +180,16 @@ extern "C" lf_status lf_knn_mean_distance_cpu(int64_t n, int64_t m, int64_t dim,
             std::vector<int32_t> chosen(static_cast<size_t>(k));
             lf::gemm_nt_serial(rows, m, dim, s.x.data() + q0 * dim, dim, s.set.data(), dim, dots.data(), m);
             for (int64_t r = 0; r < rows; ++r) {
+                if (!s.x_finite[q0 + r] || s.set_finite_count < k) {  // fewer than K neighbours are defined
+                    mean[q0 + r] = std::numeric_limits<float>::quiet_NaN();
+                    continue;
+                }
                 // screened squared distances up to the query's own norm, scanned in index order: a
                 // row enters only when strictly closer than the K-th so far, so ties keep lower indices
                 const float* d = dots.data() + r * m;
                 heap.clear();
                 for (int64_t j = 0; j < m; ++j) {
+                    if (!s.set_finite[j]) continue;
                     const float v = s.set_sq[j] - 2 * d[j];
                     if (static_cast<int64_t>(heap.size()) < k) {
                         heap.emplace_back(v, static_cast<int32_t>(j));
@@ -188,8 +219,8 @@ extern "C" lf_status lf_dedup_cpu(int64_t n, int64_t dim, const float* x, const 
         lf::validate_merge_rule(*rule);
         int64_t count = 0;
         for (int64_t i = 0; i < n; ++i) {
-            if (active != nullptr && active[i] == 0) {
-                cluster[i] = -1;
+            if ((active != nullptr && active[i] == 0) || !lf::row_finite(x + i * dim, dim)) {
+                cluster[i] = -1;  // left out: inactive, or not finite (a NaN/Inf point is the same as nothing)
                 continue;
             }
             int64_t c = 0;

@@ -1,11 +1,13 @@
-// CPU Batch-OMP (see lf_omp_cpu in lf.h): G = D D^T and the correlations D x of a tile of
-// signals come from GEMMs; each signal then runs its own pursuit with a progressive
-// Cholesky factor, signals in parallel.
+// CPU Batch-OMP (see lf_omp_cpu in lf.h): the atoms are normalised (in double, then stored as
+// float), G = U U^T and the correlations U x of a tile of signals (U: the unit atoms) come
+// from GEMMs; each signal then runs its own pursuit with a progressive Cholesky factor,
+// signals in parallel, and its coefficients are mapped back to the atoms as given.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "finite_math.hpp"
 #include "gemm.hpp"
 #include "lf_error.hpp"
 #include "omp_math.hpp"
@@ -25,7 +27,9 @@ struct Workspace {
           sel(s), chosen(static_cast<size_t>(atoms)) {}
 };
 
-void pursue(int64_t n_atoms, int64_t dim, const float* dictionary, const float* gram, const float* x,
+// One signal's pursuit over the unit atoms (dictionary: U); scale[a] = ||d_a|| maps its
+// coefficients back to the atoms as given.
+void pursue(int64_t n_atoms, int64_t dim, const float* dictionary, const double* scale, const float* gram, const float* x,
             const float* corr, int32_t max_atoms, double tol, Workspace& ws, int32_t* support, float* coef,
             float* residual) {
     std::fill(ws.chosen.begin(), ws.chosen.end(), 0);
@@ -76,7 +80,7 @@ void pursue(int64_t n_atoms, int64_t dim, const float* dictionary, const float* 
     if (!(tol > 0)) r_sq = residual_sq(s);  // with a tolerance r_sq is already current
     for (int32_t i = 0; i < max_atoms; ++i) {
         support[i] = i < s ? ws.sel[i] : -1;
-        coef[i] = i < s ? static_cast<float>(ws.gamma[i]) : 0.0f;
+        coef[i] = i < s ? static_cast<float>(ws.gamma[i] / scale[ws.sel[i]]) : 0.0f;
     }
     *residual = static_cast<float>(std::sqrt(r_sq));
 }
@@ -103,18 +107,35 @@ extern "C" lf_status lf_omp_cpu(int64_t n_atoms, int64_t dim, int64_t n_signals,
     return lf::guard("lf_omp_cpu", [&] {
         lf::validate_omp(n_atoms, dim, n_signals, dictionary, signals, max_atoms, tol, support, coef, residual);
         if (n_signals == 0) return;
+        // Scale-invariant selection: the pursuit runs on the unit atoms d_a / ||d_a|| (zero atoms
+        // stay zero and are never selected), so atoms of norm 1e20 are chosen as those of norm 1.
+        std::vector<float> unit(static_cast<size_t>(n_atoms * dim));
+        std::vector<double> scale(static_cast<size_t>(n_atoms));
+        for (int64_t a = 0; a < n_atoms; ++a) {
+            const double sq = lf::row_sq_norm(dictionary + a * dim, dim);
+            const std::string refusal = lf::omp_row_refusal("atom", " of the dictionary", a, sq);
+            if (!refusal.empty()) throw lf::invalid_argument(refusal);
+            scale[a] = std::sqrt(sq);
+            const double inv = scale[a] > 0 ? 1.0 / scale[a] : 0.0;
+            for (int64_t j = 0; j < dim; ++j) unit[a * dim + j] = static_cast<float>(dictionary[a * dim + j] * inv);
+        }
+        for (int64_t i = 0; i < n_signals; ++i) {
+            const std::string refusal = lf::omp_row_refusal("signal", "", i, lf::row_sq_norm(signals + i * dim, dim));
+            if (!refusal.empty()) throw lf::invalid_argument(refusal);
+        }
+        const float* U = unit.data();
         std::vector<float> gram(static_cast<size_t>(n_atoms * n_atoms));
-        lf::gemm_nt(n_atoms, n_atoms, dim, dictionary, dim, dictionary, dim, gram.data(), n_atoms);
+        lf::gemm_nt(n_atoms, n_atoms, dim, U, dim, U, dim, gram.data(), n_atoms);
         std::vector<float> corr;
         for (int64_t s0 = 0; s0 < n_signals; s0 += kSignalTile) {
             const int64_t rows = std::min(n_signals, s0 + kSignalTile) - s0;
             corr.resize(static_cast<size_t>(rows * n_atoms));
-            lf::gemm_nt(rows, n_atoms, dim, signals + s0 * dim, dim, dictionary, dim, corr.data(), n_atoms);
+            lf::gemm_nt(rows, n_atoms, dim, signals + s0 * dim, dim, U, dim, corr.data(), n_atoms);
             lf::parallel_for(rows, 8, [&](int64_t r0, int64_t r1) {
                 Workspace ws(max_atoms, n_atoms);
                 for (int64_t r = r0; r < r1; ++r) {
                     const int64_t i = s0 + r;
-                    pursue(n_atoms, dim, dictionary, gram.data(), signals + i * dim, corr.data() + r * n_atoms,
+                    pursue(n_atoms, dim, U, scale.data(), gram.data(), signals + i * dim, corr.data() + r * n_atoms,
                            max_atoms, tol, ws, support + i * max_atoms, coef + i * max_atoms, residual + i);
                 }
             });

@@ -4,11 +4,15 @@
 //  - spectral radius max |lambda(J)| by balancing, reduction to Hessenberg form by stabilised
 //    elimination and the Francis double-shift QR iteration (the EISPACK balanc/elmhes/hqr
 //    sequence as given in Numerical Recipes, 2nd ed., section 11.5-11.6).
+// A matrix with a NaN or Inf entry has no spectrum: both functions return NaN for it at once
+// (lf.h), and every loop is bounded, so no input can keep a thread spinning.
 #pragma once
 
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+
+#include "finite_math.hpp"
 
 #ifdef __CUDACC__
 #define LF_SP_HD __host__ __device__
@@ -18,12 +22,32 @@
 
 namespace lf::spectra {
 
+// Balancing sweeps at most: balancing only preconditions the QR iteration, so stopping early
+// changes no eigenvalue. Finite matrices settle in a few sweeps; the cap is a guard.
+constexpr int32_t kMaxBalanceSweeps = 256;
+
+// True when every entry of the k x k matrix J is finite.
+LF_SP_HD inline bool all_finite(const float* J, int32_t k) {
+    for (int64_t p = 0; p < int64_t(k) * k; ++p)
+        if (!lf::is_finite(J[p])) return false;
+    return true;
+}
+
+// max(radius, v) that keeps a NaN: a modulus that could not be computed poisons the radius
+// (fmax would drop it and report the other eigenvalues' maximum, possibly 0).
+LF_SP_HD inline double max_modulus(double radius, double v) { return (radius != radius || v != v) ? NAN : fmax(radius, v); }
+
 // Power iteration on J^T J (k x k, row-major J). v, w: k doubles of scratch. Start vector:
 // v_j = 1 + 0.5 sin(1.7 j + 0.3), generic enough not to be orthogonal to a top singular vector
 // of a structured matrix. Stops when the Rayleigh quotient lambda = ||J v||^2 changes by at
 // most tol * lambda, or after max_iter steps; returns sqrt(lambda), *used = steps taken.
+// A non-finite J gives NaN with *used = 0.
 LF_SP_HD inline double power_norm(const float* J, int32_t k, int32_t max_iter, double tol, double* v, double* w,
                                   int32_t* used) {
+    if (!all_finite(J, k)) {
+        *used = 0;
+        return NAN;
+    }
     double nv = 0;
     for (int32_t j = 0; j < k; ++j) {
         v[j] = 1.0 + 0.5 * sin(1.7 * j + 0.3);
@@ -60,16 +84,20 @@ LF_SP_HD inline double power_norm(const float* J, int32_t k, int32_t max_iter, d
     return sqrt(lambda);
 }
 
-// max |eigenvalue| of J (k x k). a: k*k doubles of scratch (destroyed). Returns NaN when the QR
-// iteration fails to converge (30 sweeps for one eigenvalue), as EISPACK would report.
+// max |eigenvalue| of J (k x k). a: k*k doubles of scratch (destroyed). Returns NaN when J has a
+// NaN or Inf entry, or when the QR iteration fails to converge (30 sweeps for one eigenvalue),
+// as EISPACK would report.
 LF_SP_HD inline double spectral_radius(const float* J, int32_t k, double* a) {
 #define LF_A(i, j) a[((i) - 1) * static_cast<int64_t>(k) + ((j) - 1)]
     const int32_t n = k;
+    if (!all_finite(J, k)) return NAN;
     for (int64_t p = 0; p < int64_t(k) * k; ++p) a[p] = J[p];
-    // balanc: rescale rows and columns by powers of 2 so their norms are close
+    // balanc: rescale rows and columns by powers of 2 so their norms are close. The scaling
+    // loops run only on finite sums (an infinite c never drops below g: the hang of issue 11,
+    // reachable before the finiteness check above existed), and the sweeps are capped.
     const double radix = 2.0, sqrdx = radix * radix;
-    for (bool done = false; !done;) {
-        done = true;
+    for (int32_t sweep = 0, done = 0; !done && sweep < kMaxBalanceSweeps; ++sweep) {
+        done = 1;
         for (int32_t i = 1; i <= n; ++i) {
             double r = 0, c = 0;
             for (int32_t j = 1; j <= n; ++j)
@@ -77,20 +105,20 @@ LF_SP_HD inline double spectral_radius(const float* J, int32_t k, double* a) {
                     c += fabs(LF_A(j, i));
                     r += fabs(LF_A(i, j));
                 }
-            if (c != 0 && r != 0) {
+            if (c != 0 && r != 0 && lf::is_finite(c) && lf::is_finite(r)) {
                 double g = r / radix, f = 1.0;
                 const double s = c + r;
-                while (c < g) {
+                while (c < g && lf::is_finite(c)) {
                     f *= radix;
                     c *= sqrdx;
                 }
                 g = r * radix;
-                while (c > g) {
+                while (c > g && lf::is_finite(c)) {
                     f /= radix;
                     c /= sqrdx;
                 }
-                if ((c + r) / f < 0.95 * s) {
-                    done = false;
+                if ((c + r) / f < 0.95 * s && lf::is_finite(f) && f != 0) {
+                    done = 0;
                     g = 1.0 / f;
                     for (int32_t j = 1; j <= n; ++j) LF_A(i, j) *= g;
                     for (int32_t j = 1; j <= n; ++j) LF_A(j, i) *= f;
@@ -153,7 +181,7 @@ LF_SP_HD inline double spectral_radius(const float* J, int32_t k, double* a) {
             }
             double x = LF_A(nn, nn);
             if (l == nn) {  // one real eigenvalue
-                radius = fmax(radius, fabs(x + t));
+                radius = max_modulus(radius, fabs(x + t));
                 --nn;
             } else {
                 double y = LF_A(nn - 1, nn - 1);
@@ -165,10 +193,10 @@ LF_SP_HD inline double spectral_radius(const float* J, int32_t k, double* a) {
                     x += t;
                     if (q >= 0) {
                         z = p + (p >= 0 ? fabs(z) : -fabs(z));
-                        radius = fmax(radius, fabs(x + z));
-                        if (z != 0) radius = fmax(radius, fabs(x - w / z));
+                        radius = max_modulus(radius, fabs(x + z));
+                        if (z != 0) radius = max_modulus(radius, fabs(x - w / z));
                     } else {
-                        radius = fmax(radius, sqrt((x + p) * (x + p) + z * z));
+                        radius = max_modulus(radius, sqrt((x + p) * (x + p) + z * z));
                     }
                     nn -= 2;
                 } else {

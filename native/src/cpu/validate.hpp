@@ -2,8 +2,11 @@
 // with the same sentence.
 #pragma once
 
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 
 #include "lf_error.hpp"
 
@@ -25,6 +28,24 @@ inline void validate_spectra(int64_t n, int32_t k, const void* jacobians, int32_
     require(max_iter >= 1, "max_iter must be >= 1");
     require(tol >= 0 && std::isfinite(tol), "tol must be finite and >= 0");
     require(n == 0 || (jacobians && spectral_norm && spectral_radius), "jacobians, spectral_norm and spectral_radius must not be NULL");
+}
+
+// The OMP kernels refuse a dictionary atom or a signal that is not finite, or whose norm does
+// not fit a float (its correlations and Gram entries would overflow the float GEMMs). Given the
+// row's squared norm in double (finite_math.hpp's row_sq_norm), the sentence refusing it, or ""
+// when the row is usable. what: "atom" or "signal"; of: " of the dictionary" or "".
+inline std::string omp_row_refusal(const char* what, const char* of, int64_t row, double sq) {
+    char msg[256];
+    if (!(std::fabs(sq) <= DBL_MAX)) {
+        std::snprintf(msg, sizeof msg, "%s %lld%s is not finite (it holds a NaN or Inf)", what, static_cast<long long>(row), of);
+        return msg;
+    }
+    if (std::sqrt(sq) > FLT_MAX) {
+        std::snprintf(msg, sizeof msg, "%s %lld%s has norm %.3g, beyond the float range (%.3g); rescale it", what,
+                      static_cast<long long>(row), of, std::sqrt(sq), static_cast<double>(FLT_MAX));
+        return msg;
+    }
+    return "";
 }
 
 void validate_omp(int64_t n_atoms, int64_t dim, int64_t n_signals, const float* dictionary, const float* signals,

@@ -19,6 +19,7 @@ import org.latentfield.data.Points;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.latentfield.analysis.IterationComplexity;
 import org.latentfield.dynamics.Jacobians;
+import org.latentfield.dynamics.LocalStability;
 import org.latentfield.report.FileDigest;
 import org.latentfield.report.Figures;
 import org.latentfield.kernels.Device;
@@ -28,9 +29,16 @@ import org.latentfield.report.Json;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.OutputDirectory;
 
-/** {@code latentfield jacobian}: spectral norm and spectral radius of J_f at given points. */
+/**
+ * {@code latentfield jacobian}: spectral norm and spectral radius of J_f at given points, and each
+ * point's class: stable (rho &lt; 1), not stable, or undefined where f(z) or J_f(z) is not finite
+ * (undefined is never stable; see {@link LocalStability}). When every point is undefined the
+ * command still succeeds and says so: "nowhere defined" is an answer about the model, the files
+ * record it, and a reproduction that runs this step goes on to the next.
+ */
 final class JacobianCommand implements Main.Command {
-    static final List<String> FILES = List.of("spectral_norm.npy", "spectral_radius.npy", "summary.json", "complexity.png");
+    static final List<String> FILES = List.of("spectral_norm.npy", "spectral_radius.npy", "stability.npy", "summary.json",
+            "complexity.png");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
@@ -53,7 +61,8 @@ final class JacobianCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("tol").hasArg().argName("T")
                 .desc("power iteration stops when ||J v||^2 changes by at most T times itself (default 1e-10)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
-                .desc("output directory: spectral_norm.npy, spectral_radius.npy (float32, one per point), summary.json").build());
+                .desc("output directory: spectral_norm.npy, spectral_radius.npy (float32, one per point, NaN where undefined),"
+                        + " stability.npy (int32, one per point: 1 stable, 0 not stable, -1 undefined), summary.json").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
         return o;
     }
@@ -100,7 +109,12 @@ final class JacobianCommand implements Main.Command {
             s.put("jacobians", choice.isNative() ? "analytic, " + choice.description() : "LibTorch autograd");
             s.put("engine", choice.description());
             s.put("stable", r.stable());
-            s.put("not_stable", r.size() - r.stable());
+            s.put("not_stable", r.notStable());
+            s.put("undefined", r.undefined());
+            ObjectNode why = s.putObject("undefined_because");
+            why.put("f_not_finite", r.count(LocalStability.UNDEFINED_F));
+            why.put("jacobian_not_finite", r.count(LocalStability.UNDEFINED_JACOBIAN));
+            why.put("qr_not_converged", r.count(LocalStability.UNDEFINED_SPECTRUM));
             s.put("contractive", r.contractive());
             s.set("spectral_norm", distribution(r.spectralNorm()));
             s.set("spectral_radius", distribution(r.spectralRadius()));
@@ -113,6 +127,7 @@ final class JacobianCommand implements Main.Command {
             try {
                 Npy.writeFloat32(dir.file("spectral_norm.npy"), r.spectralNorm(), r.size());
                 Npy.writeFloat32(dir.file("spectral_radius.npy"), r.spectralRadius(), r.size());
+                Npy.writeInt32(dir.file("stability.npy"), r.codes(), r.size());
                 dir.writeSummary(s);
             } catch (IOException e) {
                 throw new LatentfieldException("cannot write the results into " + dir.target() + ": " + e.getMessage() + ".", e);
@@ -121,12 +136,15 @@ final class JacobianCommand implements Main.Command {
             if (cl.hasOption("json")) {
                 Json.print(out, s);
             } else {
-                out.printf("%d points: stable (rho < 1) %d, not stable %d; contractive (||J||_2 < 1) %d%n", r.size(), r.stable(),
-                        r.size() - r.stable(), r.contractive());
-                out.printf("spectral norm   median %.4g (min %.4g, max %.4g)%n", s.get("spectral_norm").get("median").asDouble(),
-                        s.get("spectral_norm").get("min").asDouble(), s.get("spectral_norm").get("max").asDouble());
-                out.printf("spectral radius median %.4g (min %.4g, max %.4g)%n", s.get("spectral_radius").get("median").asDouble(),
-                        s.get("spectral_radius").get("min").asDouble(), s.get("spectral_radius").get("max").asDouble());
+                out.printf("%d points: stable (rho < 1) %d, not stable %d, undefined (f(z) or J not finite) %d; contractive (||J||_2 < 1) %d%n",
+                        r.size(), r.stable(), r.notStable(), r.undefined(), r.contractive());
+                if (r.undefined() == r.size()) {
+                    out.println("f(z) or its Jacobian is not finite at every point: nothing is classified stable or not stable"
+                            + " (stability.npy holds -1 throughout).");
+                } else {
+                    out.println(distributionLine("spectral norm  ", s.get("spectral_norm")));
+                    out.println(distributionLine("spectral radius", s.get("spectral_radius")));
+                }
                 out.println("wrote " + dir.target() + String.format(" (%.2f s)", seconds));
             }
             return Main.OK;
@@ -202,6 +220,14 @@ final class JacobianCommand implements Main.Command {
             out[1][i] = y[keep[i]];
         }
         return out;
+    }
+
+    private static String distributionLine(String name, JsonNode d) {
+        if (!d.has("median")) {
+            return name + " not finite at any point";
+        }
+        return String.format("%s median %.4g (min %.4g, max %.4g)", name, d.get("median").asDouble(), d.get("min").asDouble(),
+                d.get("max").asDouble());
     }
 
     /** min, p10, median, p90, max, mean over the finite values, and how many were not finite. */

@@ -28,7 +28,7 @@ final class OmpCommand implements Main.Command {
 
     @Override
     public String summary() {
-        return "orthogonal matching pursuit of many signals over a dictionary (atoms used as given: normalise them for OMP proper)";
+        return "orthogonal matching pursuit of many signals over a dictionary (atoms of any norm: selection by |<d, r>| / ||d||)";
     }
 
     @Override

@@ -10,7 +10,9 @@ import org.bytedeco.javacpp.PointerScope;
  * Distance kernels of liblf (lf.h): nearest row of a set, KNN mean distance and greedy
  * deduplication, on the CPU or the CUDA twin. Matrices are row-major float arrays.
  * Distances: Euclidean ||x - y||_2, cosine 1 - cos(x, y) (1 when either vector is zero),
- * accumulated in double.
+ * accumulated in double. Rows with a NaN or Inf (lf.h): never a neighbour; a non-finite query
+ * gets index -1 and distance NaN (KNN: NaN, also with fewer than k finite reference rows); dedup
+ * leaves them out (cluster -1). The CPU and CUDA twins agree.
  */
 public final class NativeDistances {
     private NativeDistances() {}

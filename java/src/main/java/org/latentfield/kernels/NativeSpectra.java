@@ -10,7 +10,8 @@ public final class NativeSpectra {
 
     /**
      * Per matrix: ||J||_2 (power iteration on J^T J), max |lambda(J)| (Francis QR; NaN if it
-     * failed to converge) and the power-iteration steps taken.
+     * failed to converge) and the power-iteration steps taken. A matrix with a NaN or Inf entry
+     * gets NaN, NaN and 0 steps (lf.h), never a hang.
      */
     public record Spectra(float[] spectralNorm, float[] spectralRadius, int[] iterations) {}
 

@@ -165,9 +165,15 @@ public final class ReproductionReport {
     }
 
     private static String jacobian(JsonNode s) {
-        String line = String.format(Locale.ROOT, "%d of %d attractors stable (rho < 1), %d contractive (||J||_2 < 1); ||J||_2 median %.3f, rho median %.3f.",
-                s.get("stable").asInt(), s.get("count").asInt(), s.get("contractive").asInt(), s.get("spectral_norm").get("median").asDouble(),
-                s.get("spectral_radius").get("median").asDouble());
+        String line = String.format(Locale.ROOT, "%d of %d attractors stable (rho < 1), %d contractive (||J||_2 < 1)", s.get("stable").asInt(),
+                s.get("count").asInt(), s.get("contractive").asInt());
+        if (s.path("undefined").asInt() > 0) { // f(z) or J not finite there: neither stable nor not stable
+            line += String.format(Locale.ROOT, ", %d undefined (f(z) or J not finite)", s.get("undefined").asInt());
+        }
+        JsonNode normMedian = s.path("spectral_norm").path("median"), radiusMedian = s.path("spectral_radius").path("median");
+        line += normMedian.isNumber() && radiusMedian.isNumber()
+                ? String.format(Locale.ROOT, "; ||J||_2 median %.3f, rho median %.3f.", normMedian.asDouble(), radiusMedian.asDouble())
+                : "; no finite spectra.";
         JsonNode c = s.get("iteration_complexity");
         if (c != null) {
             line += String.format(Locale.ROOT, " Iteration complexity over %d converged starts: the ||J||_2 bound is defined for %d (correlation %.2f),"

@@ -10,14 +10,17 @@ import org.latentfield.kernels.NativeOmp;
  * Elad 2008), used to reconstruct latent codes from a dictionary of attractors (PAPER.md
  * section 4.1).
  *
- * <p>For a signal x and atoms d_1..d_N (the dictionary's rows, used as given: selection compares
- * raw correlations |&lt;d_j, r&gt;|, which is OMP proper when the atoms have unit norm), OMP
- * starts from the residual r = x and repeats: pick j = argmax |&lt;d_j, r&gt;| over unselected
- * atoms (ties: the lower j), add it to the support I, set gamma = argmin ||x - sum_{i in I}
+ * <p>For a signal x and atoms d_1..d_N (the dictionary's rows, of any norm: selection is
+ * scale-invariant, comparing |&lt;d_j, r&gt;| / ||d_j||, so atoms of norm 1e20 are chosen as
+ * those of norm 1, and coefficients refer to the atoms as given), OMP starts from the residual
+ * r = x and repeats: pick j = argmax |&lt;d_j, r&gt;| / ||d_j|| over unselected atoms (ties: the
+ * lower j; zero atoms are never picked), add it to the support I, set gamma = argmin ||x - sum_{i in I}
  * gamma_i d_i||_2 and r = x - D_I^T gamma; it stops after {@code atoms} atoms, when ||r||_2 &lt;=
  * {@code tol}, when no correlation is left, or when the next atom is linearly dependent on I.
  * The Gram matrix G = D D^T and all correlations D x come from GEMMs and gamma from a
- * progressive Cholesky factor of G_II, so a step costs O(N |I|) per signal.
+ * progressive Cholesky factor of G_II, so a step costs O(N |I|) per signal. Atoms and signals must
+ * be finite with norms within the float range; anything else is refused with a sentence naming
+ * the row.
  */
 public final class BatchOmp {
     private BatchOmp() {}
@@ -98,6 +101,19 @@ public final class BatchOmp {
             if (!Float.isFinite(d[i])) {
                 throw new LatentfieldException("the " + what + " hold a non-finite value at row " + i / p.dim() + ", column "
                         + i % p.dim() + ".");
+            }
+        }
+        // liblf refuses these too (lf_omp_cpu in lf.h): their float correlations would overflow
+        for (int row = 0; row < p.n(); row++) {
+            double sq = 0;
+            for (int j = 0; j < p.dim(); j++) {
+                double v = d[row * p.dim() + j];
+                sq += v * v;
+            }
+            if (Math.sqrt(sq) > Float.MAX_VALUE) {
+                throw new LatentfieldException(String.format(java.util.Locale.ROOT,
+                        "row %d of the %s has norm %.3g, beyond the float range (%.3g); rescale the %s.", row, what, Math.sqrt(sq),
+                        (double) Float.MAX_VALUE, what));
             }
         }
     }

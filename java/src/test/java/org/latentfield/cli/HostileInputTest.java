@@ -151,6 +151,22 @@ class HostileInputTest {
 
     @Test
     void nonFiniteNumbersAreNullWithTheirCountStated() throws Exception {
+        // f(z) = A z with rho(A) = 0.5 but ||A||_2 > 1: the paper's iteration bound is undefined at every start,
+        // so its correlation with the observed counts is NaN, which JSON cannot hold
+        Path shear = TestModels.linear(dir.resolve("shear.pt"), new float[] {0.5f, 2, 0, 0.5f}, 2);
+        Path run = dir.resolve("run");
+        assertEquals(0, CliHarness.run("attractors", "--model", shear.toString(), "--samples", "30", "--tol", "1e-8", "--out",
+                run.toString()).code());
+        CliHarness r = CliHarness.run("jacobian", "--model", shear.toString(), "--at", "attractors:" + run, "--out", dir.resolve("j").toString());
+        assertEquals(0, r.code(), r.err());
+        String text = Files.readString(dir.resolve("j/summary.json"));
+        assertFalse(text.contains("NaN") || text.contains("Infinity"), text);
+        JsonNode written = new ObjectMapper().readTree(text);
+        assertTrue(written.get("iteration_complexity").get("correlation_norm").isNull(), text);
+        assertTrue(written.get("non_finite_as_null").get("fields").toString().contains("/iteration_complexity/correlation_norm"), text);
+        assertTrue(Double.isNaN(org.latentfield.report.Json.read(dir.resolve("j/summary.json")).get("iteration_complexity")
+                .get("correlation_norm").asDouble()), "read back as NaN, not 0");
+
         JsonNode n = org.latentfield.report.Json.parse(org.latentfield.report.Json.text(new ObjectMapper().createObjectNode()
                 .put("a", 1.0).put("b", Double.NaN).<com.fasterxml.jackson.databind.node.ObjectNode>set("c",
                         new ObjectMapper().createArrayNode().add(Double.POSITIVE_INFINITY).add(2.0))));

@@ -41,6 +41,34 @@ class OmpCommandTest {
     }
 
     @Test
+    void atomsOfAnyNormSelectTheSameSupport() throws Exception {
+        // the dictionary of writesSupportCoefAndResidual scaled by 1e20: G = D D^T overflowed float and
+        // the old pursuit selected nothing; selection is scale-invariant, coefficients scale by 1e-20
+        float h = (float) (1 / Math.sqrt(2));
+        float[] d = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, h, h, 0, 0};
+        for (int i = 0; i < d.length; i++) {
+            d[i] *= 1e20f;
+        }
+        Npy.writeFloat32(dir.resolve("d.npy"), d, 5, 4);
+        Npy.writeFloat32(dir.resolve("x.npy"), new float[] {0, 0, 3, -2, 2, 2, 0, 0}, 2, 4);
+        CliHarness r = CliHarness.run("omp", "--dictionary", dir.resolve("d.npy").toString(), "--signals", dir.resolve("x.npy").toString(),
+                "--atoms", "3", "--tol", "1e-6", "--device", "cpu", "--out", dir.resolve("out").toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("[2, 3, -1, 4, -1, -1]", java.util.Arrays.toString(Npy.read(dir.resolve("out/support.npy")).toInts()));
+        float[] coef = Npy.read(dir.resolve("out/coef.npy")).toFloats();
+        assertEquals(3e-20, coef[0], 1e-26);
+        assertEquals(-2e-20, coef[1], 1e-26);
+        assertEquals(2 * Math.sqrt(2) * 1e-20, coef[3], 1e-26);
+        float[] residual = Npy.read(dir.resolve("out/residual.npy")).toFloats();
+        assertTrue(residual[0] < 1e-6 && residual[1] < 1e-6, java.util.Arrays.toString(residual));
+        // an atom whose norm does not fit a float is refused, not silently never selected
+        Npy.writeFloat32(dir.resolve("huge.npy"), new float[] {1, 0, 0, 0, 3e38f, 3e38f, 0, 0}, 2, 4);
+        CliHarness.expectFailure("row 1 of the dictionary has norm 4.24e+38, beyond the float range", "omp", "--dictionary",
+                dir.resolve("huge.npy").toString(), "--signals", dir.resolve("x.npy").toString(), "--atoms", "1", "--out",
+                dir.resolve("h").toString());
+    }
+
+    @Test
     void badInputGetsOneSentence() throws Exception {
         Npy.writeFloat32(dir.resolve("d.npy"), new float[12], 3, 4);
         Npy.writeFloat32(dir.resolve("x5.npy"), new float[10], 2, 5);
