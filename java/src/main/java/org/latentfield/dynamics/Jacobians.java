@@ -89,6 +89,7 @@ public final class Jacobians {
         float[] norm = new float[n], radius = new float[n];
         int[] its = new int[n];
         for (int p0 = 0; p0 < n; p0 += options.batch()) {
+            org.latentfield.kernels.Cancellation.check();
             int b = Math.min(options.batch(), n - p0);
             float[] z = java.util.Arrays.copyOfRange(at.data(), p0 * k, (p0 + b) * k);
             NativeSpectra.Spectra s = NativeSpectra.of(map.jacobians(z, b), k, options.maxIter(), options.tol(), options.device());
