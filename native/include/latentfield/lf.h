@@ -12,6 +12,9 @@
  *    row stride equal to the number of columns. Index arrays are int32 (row ids never exceed
  *    2^31 - 1). The caller owns every buffer passed in; the library never keeps a pointer
  *    past the return of the call and never allocates memory the caller must free.
+ *  - Cancellation: lf_cancel_request() makes the long calls of the whole process (the fused
+ *    fixed-point loops between steps, every chunk of the multi-threaded kernels) return
+ *    LF_CANCELLED until lf_cancel_clear(); see the section "Cancellation" below.
  *  - CPU entry points carry the suffix _cpu. Their CUDA twins (suffix _cuda) take the same
  *    arguments, all pointing to device memory, plus a cudaStream_t passed as void*.
  */
@@ -36,7 +39,8 @@ typedef enum lf_status {
     LF_ERR_OUT_OF_MEMORY = 2,
     LF_ERR_NO_DEVICE = 3,        /* a CUDA entry point was called where no CUDA device exists */
     LF_ERR_CUDA = 4,             /* the CUDA runtime reported an error */
-    LF_ERR_INTERNAL = 5          /* a bug: please report it with the message */
+    LF_ERR_INTERNAL = 5,         /* a bug: please report it with the message */
+    LF_CANCELLED = 6             /* lf_cancel_request() stopped the call; its outputs are partly written */
 } lf_status;
 
 /* Per-point state of the batched fixed-point iteration z_{t+1} = f(z_t). */
@@ -63,6 +67,23 @@ LF_API const char* lf_version(void);
 /* Number of CUDA devices this library can use: 0 when it was built without CUDA, when no
  * driver is installed, or when no device is visible. Never fails for lack of a GPU. */
 LF_API lf_status lf_cuda_device_count(int32_t* count);
+
+/* ---------------------------------------------------------------------------------------
+ * Cancellation. One process-wide flag, for a caller that must stop work in flight (a CLI on
+ * SIGINT or SIGTERM: it must not exit, and so run the libraries' exit-time destructors, while
+ * a thread is still inside liblf or its BLAS). While the flag is set, the fused fixed-point
+ * loops (lf_mlp_fixed_points_*) check it before every step, and every chunk of the
+ * multi-threaded CPU kernels checks it before it starts; they stop and return LF_CANCELLED
+ * with their outputs partly written (a caller discards them), so a call returns within one
+ * step or one chunk. Such calls that begin while the flag is set return LF_CANCELLED at their
+ * first check, until lf_cancel_clear(): clear it before each new run. lf_cancel_request and lf_cancel_clear are
+ * a lock-free atomic store each: async-signal-safe, callable from any thread or a signal
+ * handler. They never fail.
+ * ------------------------------------------------------------------------------------- */
+LF_API lf_status lf_cancel_request(void);
+LF_API lf_status lf_cancel_clear(void);
+/* *requested = 1 while the flag is set, else 0. */
+LF_API lf_status lf_cancel_requested(int32_t* requested);
 
 /*
  * Bookkeeping of one step of the batched fixed-point iteration, for the n_active rows that
@@ -277,7 +298,8 @@ LF_API lf_status lf_mlp_jacobians_cuda(const lf_mlp* plan, int64_t rows, const f
  * slots 1.. when traj is not NULL; slot 0 is filled with z0 here): at most `batch` rows are
  * in flight, rows that stop leave and the next starts take their place, in order. Outputs
  * are indexed by row of z0 and fully written. Host memory on the CPU; on CUDA z0, endpoints,
- * iterations, step_sq, state and traj are device memory.
+ * iterations, step_sq, state and traj are device memory. The flag of lf_cancel_request() is
+ * checked before every step (LF_CANCELLED, outputs partly written).
  */
 LF_API lf_status lf_mlp_fixed_points_cpu(const lf_mlp* plan, int64_t n, const float* z0, const lf_stop_rule* rule,
                                          int64_t batch, float* endpoints, int32_t* iterations, float* step_sq,

@@ -1,12 +1,14 @@
 // CPU engine of the fused MLP fixed-point iteration (see lf_mlp_* in lf.h): layers as GEMMs
 // through the GEMM provider, bias and activation fused into one pass over the output, and the
-// Picard loop with lf_fixed_point_step_cpu's bookkeeping, refilling freed rows in start order.
+// Picard loop with lf_fixed_point_step_cpu's bookkeeping, refilling freed rows in start order;
+// the loop checks the cancellation flag before every step.
 #include <algorithm>
 #include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
 
+#include "cancel.hpp"
 #include "gemm.hpp"
 #include "lf_error.hpp"
 #include "mlp_plan.hpp"
@@ -175,6 +177,7 @@ lf_status lf_mlp_fixed_points_cpu(const lf_mlp* plan, int64_t n, const float* z0
         Scratch s(*plan, b);
         int64_t admitted = 0, active = 0;
         while (true) {
+            lf::throw_if_cancelled();
             const int64_t room = std::min(b - active, n - admitted);
             if (room > 0) {
                 std::memcpy(cur.data() + active * k, z0 + admitted * k, sizeof(float) * room * k);

@@ -1,5 +1,7 @@
 // parallel_for: runs body(begin, end) over [0, n) in chunks on all hardware threads. The
-// first exception thrown by a chunk is rethrown on the calling thread after all joined.
+// first exception thrown by a chunk is rethrown on the calling thread after all joined. Every
+// chunk first checks the flag of lf_cancel_request(): once it is set, no chunk starts and the
+// call throws LF_CANCELLED after the running chunks have finished.
 #pragma once
 
 #include <algorithm>
@@ -9,6 +11,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "cancel.hpp"
 
 namespace lf {
 
@@ -21,6 +25,7 @@ void parallel_for(int64_t n, int64_t chunk, Body&& body) {
     const int64_t chunks = (n + chunk - 1) / chunk;
     const int threads = static_cast<int>(std::min<int64_t>(worker_count(), chunks));
     if (threads <= 1) {
+        throw_if_cancelled();
         body(int64_t{0}, n);
         return;
     }
@@ -30,6 +35,7 @@ void parallel_for(int64_t n, int64_t chunk, Body&& body) {
     auto work = [&] {
         for (int64_t c; (c = next.fetch_add(1)) < chunks;) {
             try {
+                throw_if_cancelled();
                 body(c * chunk, std::min(n, (c + 1) * chunk));
             } catch (...) {
                 std::lock_guard<std::mutex> hold(failure_lock);

@@ -2,10 +2,12 @@
 // opened, else the tiled kernel) plus a fused bias + activation kernel. The fixed-point loop
 // keeps every row on the device: a bookkeeping kernel applies the stopping rule per row
 // (fixed_point_row.hpp, the CPU's code), the host reads one byte per row to build the
-// compaction order, a gather kernel compacts, and the next starts are copied in behind.
+// compaction order, a gather kernel compacts, and the next starts are copied in behind. The host
+// checks the cancellation flag (lf_cancel_request) before every step, as the CPU loop does.
 #include <algorithm>
 #include <vector>
 
+#include "../cpu/cancel.hpp"
 #include "../cpu/fixed_point_row.hpp"
 #include "../cpu/lf_error.hpp"
 #include "../cpu/mlp_plan.hpp"
@@ -186,6 +188,7 @@ lf_status lf_mlp_fixed_points_cuda(const lf_mlp* plan, int64_t n, const float* z
         float* pnext = next.get();
         int64_t admitted = 0, active = 0;
         while (true) {
+            lf::throw_if_cancelled();  // scratch is freed in stream order: queued kernels finish first
             const int64_t room = std::min(b - active, n - admitted);
             if (room > 0) {
                 lf::cuda::check(cudaMemcpyAsync(pcur + active * k, z0 + admitted * k, sizeof(float) * room * k,

@@ -8,12 +8,15 @@ import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.Cancellation;
+import org.latentfield.kernels.CancelledException;
 import org.latentfield.kernels.NativeKernelException;
 
 /**
  * The {@code latentfield} command line. Subcommands print and exit; nothing else in the engine
  * does. Exit codes: 0 success, 1 a bad input or a failed run (one sentence on stderr), 2 a
- * usage error, 3 an internal error (a bug).
+ * usage error, 3 an internal error (a bug), 128 + N a run interrupted by signal N (130 SIGINT,
+ * 143 SIGTERM; see {@link Interruption}): one line on stderr, nothing written to --out.
  */
 public final class Main {
     static final int OK = 0, FAILED = 1, USAGE = 2, INTERNAL = 3;
@@ -30,6 +33,11 @@ public final class Main {
 
         /** The command's options (without --help, which Main handles). */
         Options options();
+
+        /** What an interrupted run leaves, for the line "interrupted; ..." ({@code out}: the --out value). */
+        default String leftWhenInterrupted(String out) {
+            return "nothing written to " + out;
+        }
     }
 
     private static final Map<String, Command> COMMANDS = Map.ofEntries(
@@ -48,11 +56,23 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        Interruption.install(forcedInterruptionLine(args));
+        int code = execute(args, System.out, System.err);
+        Interruption.finished();
+        System.exit(code);
     }
 
-    /** Runs the CLI with the given streams; returns the exit code instead of exiting. */
+    /**
+     * Runs the CLI with the given streams; returns the exit code instead of exiting. Clears a
+     * {@link Cancellation} left from an earlier run first.
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        Cancellation.clear();
+        return execute(args, out, err);
+    }
+
+    /** {@link #run} without clearing the cancellation: for a command run inside another (reproduce's steps). */
+    static int execute(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
             usage(args.length == 0 ? err : out);
             return args.length == 0 ? USAGE : OK;
@@ -74,6 +94,10 @@ public final class Main {
                 errors.release();
             }
             return code;
+        } catch (CancelledException e) {
+            String target = optionValue(rest, "out");
+            err.println("latentfield " + args[0] + ": interrupted" + (target == null ? "." : "; " + command.leftWhenInterrupted(target) + "."));
+            return Interruption.exitCode();
         } catch (ParseException e) {
             err.println("latentfield " + args[0] + ": " + sentence(e.getMessage()) + " (see latentfield " + args[0] + " --help)");
             return USAGE;
@@ -95,6 +119,27 @@ public final class Main {
                     + "); please report it.");
             return INTERNAL;
         }
+    }
+
+    /** The value of {@code --name VALUE} or {@code --name=VALUE} in {@code args}, or null. */
+    private static String optionValue(String[] args, String name) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--" + name) && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (args[i].startsWith("--" + name + "=")) {
+                return args[i].substring(name.length() + 3);
+            }
+        }
+        return null;
+    }
+
+    /** The line printed when a run did not stop within {@link Interruption#GRACE_MILLIS} and the process ended without it. */
+    private static String forcedInterruptionLine(String[] args) {
+        String name = args.length > 0 && COMMANDS.containsKey(args[0]) ? "latentfield " + args[0] : "latentfield";
+        String out = optionValue(args, "out");
+        return name + ": interrupted; the run did not stop within " + Interruption.GRACE_MILLIS / 1000 + " s and was ended at once"
+                + (out == null ? "." : " (nothing written to " + out + "; hidden staging files beside it may be left).");
     }
 
     private static String sentence(String message) {

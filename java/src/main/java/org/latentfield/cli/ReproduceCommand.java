@@ -20,6 +20,7 @@ import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.Datasets;
+import org.latentfield.kernels.Cancellation;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.report.Findings;
 import org.latentfield.report.Json;
@@ -31,11 +32,17 @@ import org.latentfield.report.ReproductionReport;
  * {@code latentfield reproduce}: every analysis of the paper on the shipped models, each as an
  * ordinary latentfield command writing into its own sub-directory, then report.json and
  * report.md with the four findings judged from the numbers. A failed step is reported and the
- * run goes on; the exit code is 1 when any step failed.
+ * run goes on; the exit code is 1 when any step failed. An interrupted step stops the whole run
+ * (no report); the steps that finished stay in --out for --resume.
  */
 final class ReproduceCommand implements Main.Command {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String DEFAULT_OOD = "mnist:all,gaussian-noise:all,uniform-noise:all";
+
+    @Override
+    public String leftWhenInterrupted(String out) {
+        return "the steps that finished are in " + out + " (--resume reuses them), no report was written";
+    }
 
     @Override
     public String summary() {
@@ -111,7 +118,9 @@ final class ReproduceCommand implements Main.Command {
                 if (earlier != null) {
                     err.printf(Locale.ROOT, "reproduce   %s reused from the earlier run (%.1f s then)%n", step.name(), earlier.seconds());
                 }
+                Cancellation.check();
                 outcomes.add(earlier != null ? earlier : runStep(step, argv, target, abs, logs, err));
+                Cancellation.check(); // an interrupted step returned its exit code: stop here
             }
             ReproductionReport report = new ReproductionReport(plan, settings, outcomes, skipped);
             String version = NativeKernels.version();
@@ -167,7 +176,7 @@ final class ReproduceCommand implements Main.Command {
         long start = System.nanoTime();
         int code;
         try (PrintStream o = new PrintStream(stdout, true, StandardCharsets.UTF_8); PrintStream e = new PrintStream(stderr, true, StandardCharsets.UTF_8)) {
-            code = Main.run(argv.toArray(String[]::new), o, e);
+            code = Main.execute(argv.toArray(String[]::new), o, e); // not run(): it would clear a cancellation
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         String console = stdout.toString(StandardCharsets.UTF_8), problems = stderr.toString(StandardCharsets.UTF_8);

@@ -21,6 +21,7 @@ import org.latentfield.data.FashionMnist;
 import org.latentfield.data.MnistNpm;
 import org.latentfield.data.Photos;
 import org.latentfield.data.ImageSet;
+import org.latentfield.kernels.Cancellation;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.map.torch.PcaBaseline;
@@ -37,6 +38,11 @@ import org.latentfield.train.TrainOptions;
  * {@code latentfield train}: trains a conv (the paper's flat bottleneck, or a spatial one) or mlp
  * autoencoder on a registry data set's train split, evaluates on its test split, and writes the
  * TorchScript model with its JSON card next to it. The input shape is the data's.
+ *
+ * <p>The model, its card and its per-epoch log are written under hidden staging names beside
+ * PATH.pt and renamed into place together only when training has finished: a run that fails,
+ * is interrupted or is killed leaves an earlier PATH.pt, PATH.json and PATH.log.json as they
+ * were (a killed run may leave its hidden .PATH.log.json.partial, the epochs it got through).
  */
 final class TrainCommand implements Main.Command {
     @Override
@@ -165,40 +171,47 @@ final class TrainCommand implements Main.Command {
             train = train.select(rows, train.name() + "[subset " + subset + "]");
         }
 
-        Path staged = absolute.resolveSibling("." + model.getFileName() + ".partial");
+        Path logFile = absolute.resolveSibling(model.getFileName().toString().replaceAll("\\.pt$", "") + ".log.json");
+        Path cardFile = TorchScriptAutoencoder.cardOf(absolute);
+        Path staged = staging(absolute), stagedLog = staging(logFile), stagedCard = staging(cardFile);
         long began = System.nanoTime();
         List<EpochRecord> log;
-        try (ProgressReporter progress = new ProgressReporter("train", "images", (long) train.count() * options.epochs(), err)) {
-            Path logFile = absolute.resolveSibling(model.getFileName().toString().replaceAll("\\.pt$", "") + ".log.json");
-            List<EpochRecord> running = new java.util.ArrayList<>();
-            log = TorchTrainer.train(architecture, train, test, options, staged, checkpoints, e -> {
-                err.printf("epoch %d/%d: train MSE %.5f, test MSE %.5f (%.0f s)%n", e.epoch(), options.epochs(), e.trainMse(), e.testMse(),
-                        e.seconds());
-                running.add(e);
-                writeLog(logFile, running);
-            }, new TorchTrainer.BatchListener() {
-                private double smoothed = Double.NaN;
-
-                @Override
-                public void batchDone(int images, double loss) {
-                    smoothed = Double.isNaN(smoothed) ? loss : 0.98 * smoothed + 0.02 * loss;
-                    progress.accept(images);
-                    progress.message(String.format(" loss %.5f", smoothed));
-                }
-            });
-        } catch (RuntimeException e) {
-            deleteQuietly(staged);
-            throw e;
-        }
-        double seconds = (System.nanoTime() - began) / 1e9;
-        double pca = PcaBaseline.testMse(train, test, k);
+        double seconds;
+        double pca;
         try {
-            Files.move(staged, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            ObjectNode card = card(architecture, width, options, dataset, train, test, log, pca, seconds, absolute, args);
-            Path cardFile = TorchScriptAutoencoder.cardOf(absolute);
-            Json.write(cardFile, card);
+            try (ProgressReporter progress = new ProgressReporter("train", "images", (long) train.count() * options.epochs(), err)) {
+                List<EpochRecord> running = new java.util.ArrayList<>();
+                log = TorchTrainer.train(architecture, train, test, options, staged, checkpoints, e -> {
+                    err.printf("epoch %d/%d: train MSE %.5f, test MSE %.5f (%.0f s)%n", e.epoch(), options.epochs(), e.trainMse(),
+                            e.testMse(), e.seconds());
+                    running.add(e);
+                    writeLog(stagedLog, running);
+                }, new TorchTrainer.BatchListener() {
+                    private double smoothed = Double.NaN;
+
+                    @Override
+                    public void batchDone(int images, double loss) {
+                        smoothed = Double.isNaN(smoothed) ? loss : 0.98 * smoothed + 0.02 * loss;
+                        progress.accept(images);
+                        progress.message(String.format(" loss %.5f", smoothed));
+                    }
+                });
+            }
+            seconds = (System.nanoTime() - began) / 1e9;
+            pca = PcaBaseline.testMse(train, test, k);
+            Cancellation.check();
+            ObjectNode card = card(architecture, width, options, dataset, train, test, log, pca, seconds, staged, args);
+            Json.write(stagedCard, card);
+            // the three renames, adjacent, the model last: PATH.pt is never newer than its card and log
+            move(stagedLog, logFile);
+            move(stagedCard, cardFile);
+            move(staged, absolute);
         } catch (IOException e) {
+            deleteQuietly(staged, stagedLog, stagedCard);
             throw new LatentfieldException("--out " + model + " could not be written: " + e.getMessage() + ".", e);
+        } catch (RuntimeException e) {
+            deleteQuietly(staged, stagedLog, stagedCard);
+            throw e;
         }
         EpochRecord last = log.get(log.size() - 1);
         out.printf("wrote %s (%s, latent %s, k = %d, %d parameters): train MSE %.5f, test MSE %.5f (PCA-%d: %.5f) in %.0f s%n", model,
@@ -264,7 +277,7 @@ final class TrainCommand implements Main.Command {
         return epochs;
     }
 
-    /** The per-epoch log, rewritten after every epoch so an interrupted run keeps it. */
+    /** The per-epoch log, rewritten after every epoch (into its staging file, which a killed run leaves behind). */
     private static void writeLog(Path file, List<EpochRecord> log) {
         try {
             Json.write(file, epochsJson(log));
@@ -308,11 +321,22 @@ final class TrainCommand implements Main.Command {
         };
     }
 
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            // best effort
+    /** The hidden name {@code file} is written under until the run has finished: .NAME.partial beside it. */
+    private static Path staging(Path file) {
+        return file.resolveSibling("." + file.getFileName() + ".partial");
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void deleteQuietly(Path... paths) {
+        for (Path p : paths) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                // best effort
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package org.latentfield.dynamics;
 import java.util.function.LongConsumer;
 import org.latentfield.data.Points;
 import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.Cancellation;
 import org.latentfield.kernels.FixedPointBookkeeper;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.kernels.NativeMlp;
@@ -23,6 +24,10 @@ import org.latentfield.map.LatentMap;
  * new starting points, so f is only ever evaluated on rows still moving and the working memory
  * is O(batchSize x k) whatever the number of points. {@link #solveNaive} is the reference it
  * is tested against: f applied to every row of a chunk until all of them stopped.
+ *
+ * <p>Every loop checks {@link Cancellation} before each step (the fused native loop inside its
+ * call): a cancelled run throws {@link org.latentfield.kernels.CancelledException} within one
+ * step, its native buffers freed.
  */
 public final class FixedPointSolver {
     private FixedPointSolver() {}
@@ -133,6 +138,7 @@ public final class FixedPointSolver {
                 if (active == 0) {
                     break;
                 }
+                Cancellation.check();
                 map.apply(in, mapped, active);
                 int kept = book.step(in, mapped, active, out);
                 progress.accept(active - kept);
@@ -171,6 +177,7 @@ public final class FixedPointSolver {
         float[] traj = slots > 0 ? new float[n * slots * k] : null;
         long began = System.nanoTime();
         for (int c0 = 0; c0 < n; c0 += chunk) {
+            Cancellation.check();
             int m = Math.min(chunk, n - c0);
             float[] z0 = java.util.Arrays.copyOfRange(starts.data(), c0 * k, (c0 + m) * k);
             NativeMlp.Run run = mlp.fixedPoints(z0, m, options.tol(), options.maxIter(), options.divergenceBound(), batch,
@@ -236,6 +243,7 @@ public final class FixedPointSolver {
                 in.getRows(0, prev, 0, rows);
                 int running = rows;
                 for (int t = 1; running > 0; t++) {
+                    Cancellation.check();
                     map.apply(in, out, rows);
                     out.getRows(0, next, 0, rows);
                     for (int r = 0; r < rows; r++) {

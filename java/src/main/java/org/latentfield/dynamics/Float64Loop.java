@@ -2,6 +2,7 @@ package org.latentfield.dynamics;
 
 import java.util.function.LongConsumer;
 import org.latentfield.data.Points;
+import org.latentfield.kernels.Cancellation;
 import org.latentfield.map.Float64Map;
 
 /**
@@ -11,7 +12,7 @@ import org.latentfield.map.Float64Map;
  * trajectory slots are those of the float32 solver; only the arithmetic is float64: the starts
  * (float32 values) are widened exactly, every f(z) and every ||z_t - z_{t-1}||^2 is float64, and
  * the endpoints are returned in float64 ({@link FixedPointResult#endpoints64()}) next to their
- * float32 rounding.
+ * float32 rounding. {@link Cancellation} is checked before every step.
  */
 final class Float64Loop {
     private Float64Loop() {}
@@ -48,6 +49,7 @@ final class Float64Loop {
             if (active == 0) {
                 break;
             }
+            Cancellation.check();
             map.apply64(cur, next, active);
             int kept = 0;
             for (int r = 0; r < active; r++) {

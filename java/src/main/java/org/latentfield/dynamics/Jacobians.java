@@ -124,6 +124,7 @@ public final class Jacobians {
         float[] fz = new float[batch * k];
         try (NativeMatrix in = new NativeMatrix(batch, k); NativeMatrix out = new NativeMatrix(batch, k)) {
             for (int p0 = 0; p0 < n; p0 += batch) {
+                org.latentfield.kernels.Cancellation.check();
                 int b = Math.min(batch, n - p0);
                 float[] z = java.util.Arrays.copyOfRange(at.data(), p0 * k, (p0 + b) * k);
                 in.putRows(z, 0, 0, b);

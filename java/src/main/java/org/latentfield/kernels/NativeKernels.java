@@ -5,7 +5,8 @@ import org.bytedeco.javacpp.IntPointer;
 /**
  * Facade over the native library: the only class outside {@link LfNative} that sees status
  * codes. Every call checks its status and throws {@link NativeKernelException} with the
- * library's own message; no C++ exception reaches the JVM (the C API catches them all).
+ * library's own message, or {@link CancelledException} for LF_CANCELLED; no C++ exception
+ * reaches the JVM (the C API catches them all).
  */
 public final class NativeKernels {
     private NativeKernels() {}
@@ -83,6 +84,9 @@ public final class NativeKernels {
     }
 
     static void check(int status) {
+        if (status == LfNative.LF_CANCELLED) {
+            throw new CancelledException();
+        }
         if (status != LfNative.LF_OK) {
             throw new NativeKernelException(status, LfNative.lf_last_error().getString());
         }

@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.Cancellation;
 
 /**
  * Differentiation of f = encode(decode(.)) of a {@link TorchScriptAutoencoder} by LibTorch's
@@ -45,6 +46,7 @@ final class TorchJacobians {
         float[] out = new float[n * k * k];
         int chunk = Math.max(1, 4096 / k);
         for (int p0 = 0; p0 < n; p0 += chunk) {
+            Cancellation.check();
             int b = Math.min(chunk, n - p0);
             try (PointerScope scope = new PointerScope()) {
                 Tensor points = torch.from_blob(new FloatPointer(java.util.Arrays.copyOfRange(z, p0 * k, (p0 + b) * k)),
@@ -99,6 +101,7 @@ final class TorchJacobians {
             startNorm += start[j] * start[j];
         }
         for (int p0 = 0; p0 < n; p0 += chunk) {
+            Cancellation.check();
             int b = Math.min(chunk, n - p0);
             try (PointerScope scope = new PointerScope()) {
                 Tensor zt = torch.from_blob(new FloatPointer(java.util.Arrays.copyOfRange(z, p0 * k, (p0 + b) * k)),

@@ -17,6 +17,7 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.ImageSet;
+import org.latentfield.kernels.Cancellation;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.DifferentiableMap;
 import org.latentfield.map.Float64Map;
@@ -144,6 +145,7 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
     @Override
     public void apply(NativeMatrix in, NativeMatrix out, int rows) {
         checkOpen();
+        Cancellation.check();
         if (in.cols() != latentDim || out.cols() != latentDim || rows > in.capacity() || rows > out.capacity()) {
             throw new IllegalArgumentException("batch of " + rows + " rows does not fit " + in.capacity() + " x " + in.cols()
                     + " -> " + out.capacity() + " x " + out.cols() + " for k = " + latentDim);
@@ -267,6 +269,7 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
         DoublePointer buffer = scratch64;
         try (TensorOptions doubles = new TensorOptions().dtype(new org.bytedeco.pytorch.ScalarTypeOptional(torch.ScalarType.Double))) {
             for (int s = 0; s < rows; s += m) {
+                Cancellation.check();
                 int len = Math.min(m, rows - s);
                 buffer.position(0).fill(0);
                 buffer.put(in, s * latentDim, len * latentDim);
@@ -319,6 +322,7 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
         float[] images = new float[n * imageSize];
         float[] batch = new float[m * latentDim];
         for (int s = 0; s < n; s += m) {
+            Cancellation.check();
             int len = Math.min(m, n - s);
             java.util.Arrays.fill(batch, 0);
             System.arraycopy(z, s * latentDim, batch, 0, len * latentDim);
@@ -353,6 +357,7 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
         long[] shape = contract.input().batched(m);
         try (FloatPointer buffer = new FloatPointer((long) m * size)) {
             for (int s = 0; s < rows.length; s += m) {
+                Cancellation.check();
                 int len = Math.min(m, rows.length - s);
                 buffer.fill(0);
                 for (int j = 0; j < len; j++) {

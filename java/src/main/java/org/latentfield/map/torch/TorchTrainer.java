@@ -22,6 +22,7 @@ import org.bytedeco.pytorch.Type;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.ImageSet;
+import org.latentfield.kernels.Cancellation;
 import org.latentfield.train.Architecture;
 import org.latentfield.train.EpochRecord;
 import org.latentfield.train.TrainOptions;
@@ -34,7 +35,8 @@ import org.latentfield.train.TrainOptions;
  * becomes one N x (item shape) tensor, and its item shape must equal the architecture's
  * {@code input_shape}. The module gets the attributes {@code input_shape}, {@code latent_shape}
  * and {@code latent_dim}. The result is saved as a standalone TorchScript archive that PyTorch
- * loads with {@code torch.jit.load}.
+ * loads with {@code torch.jit.load}. {@link Cancellation} is checked before every minibatch and
+ * every evaluation batch: a cancelled run throws before anything is saved to {@code out}.
  */
 public final class TorchTrainer {
     private static final int EVAL_BATCH = 1000;
@@ -113,6 +115,7 @@ public final class TorchTrainer {
                     Tensor order = torch.randperm(n);
                     for (int s = 0; s < n; s += options.batchSize()) {
                         int len = Math.min(options.batchSize(), n - s);
+                        Cancellation.check();
                         try (PointerScope step = new PointerScope()) {
                             Tensor xb = x.index_select(0, order.narrow(0, s, len));
                             Tensor input = options.noiseStd() > 0
@@ -142,6 +145,7 @@ public final class TorchTrainer {
                 }
             }
             module.eval();
+            Cancellation.check();
             module.save(out.toString());
         }
         return log;
@@ -153,6 +157,7 @@ public final class TorchTrainer {
         double sum = 0;
         try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard()) {
             for (long s = 0; s < n; s += EVAL_BATCH) {
+                Cancellation.check();
                 long len = Math.min(EVAL_BATCH, n - s);
                 try (PointerScope step = new PointerScope()) {
                     Tensor xb = x.narrow(0, s, len);
