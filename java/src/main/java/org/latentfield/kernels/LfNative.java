@@ -21,6 +21,7 @@ import org.bytedeco.javacpp.annotation.Platform;
 @Platform(include = "latentfield/lf.h", link = "lf")
 final class LfNative {
     static {
+        NativeLibraries.prepare(); // extract everything before the first library loads
         Loader.load();
     }
 
@@ -32,6 +33,7 @@ final class LfNative {
     @Name("lf_stop_rule")
     static final class StopRule extends Pointer {
         static {
+            NativeLibraries.prepare();
             Loader.load();
         }
 
@@ -58,6 +60,7 @@ final class LfNative {
     @Name("lf_merge_rule")
     static final class MergeRule extends Pointer {
         static {
+            NativeLibraries.prepare();
             Loader.load();
         }
 
@@ -86,6 +89,7 @@ final class LfNative {
     @Name("lf_mlp_layer")
     static final class MlpLayer extends Pointer {
         static {
+            NativeLibraries.prepare();
             Loader.load();
         }
 

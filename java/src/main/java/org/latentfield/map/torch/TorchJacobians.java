@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * Differentiation of f = encode(decode(.)) of a {@link TorchScriptAutoencoder} by LibTorch's
@@ -15,6 +16,10 @@ import org.latentfield.LatentfieldException;
  * and the casts at the boundary are differentiated through.
  */
 final class TorchJacobians {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private final TorchScriptAutoencoder map;
     private final Device device;
 

@@ -22,6 +22,7 @@ import org.bytedeco.pytorch.Type;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.ImageSet;
+import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.train.Architecture;
 import org.latentfield.train.EpochRecord;
 import org.latentfield.train.TrainOptions;
@@ -37,6 +38,10 @@ import org.latentfield.train.TrainOptions;
  * loads with {@code torch.jit.load}.
  */
 public final class TorchTrainer {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private static final int EVAL_BATCH = 1000;
 
     private TorchTrainer() {}
