@@ -22,6 +22,7 @@ import org.bytedeco.javacpp.annotation.Platform;
 @Platform(include = {"unistd.h", "latentfield/lf.h"}, link = "lf")
 final class LfNative {
     static {
+        NativeLibraries.prepare(); // extract everything before the first library loads
         Loader.load();
     }
 
@@ -33,6 +34,7 @@ final class LfNative {
     @Name("lf_stop_rule")
     static final class StopRule extends Pointer {
         static {
+            NativeLibraries.prepare();
             Loader.load();
         }
 
@@ -59,6 +61,7 @@ final class LfNative {
     @Name("lf_merge_rule")
     static final class MergeRule extends Pointer {
         static {
+            NativeLibraries.prepare();
             Loader.load();
         }
 
@@ -87,6 +90,7 @@ final class LfNative {
     @Name("lf_mlp_layer")
     static final class MlpLayer extends Pointer {
         static {
+            NativeLibraries.prepare();
             Loader.load();
         }
 

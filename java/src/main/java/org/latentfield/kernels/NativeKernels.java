@@ -62,6 +62,7 @@ public final class NativeKernels {
             return;
         }
         blasTried = true;
+        NativeLibraries.prepare();
         try {
             String jni = org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
             java.nio.file.Path lib = jni == null ? null : java.nio.file.Path.of(jni).resolveSibling("libopenblas.so.0");

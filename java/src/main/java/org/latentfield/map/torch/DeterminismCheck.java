@@ -16,6 +16,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.map.Shape;
 
 /**
@@ -29,6 +30,10 @@ import org.latentfield.map.Shape;
  * the sizes of the differences, the suspicious ops of its graphs and the fix.
  */
 final class DeterminismCheck {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     static final int ROWS = 8;
     private static final long SEED = 20_260_512L;
     private static final Pattern OP = Pattern.compile("\\b(aten|prim)::([A-Za-z0-9_]+)");

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.JitNode;
 import org.bytedeco.pytorch.Value;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * The ops of one inlined TorchScript graph that lie on the path from its tensor input to its
@@ -24,6 +25,10 @@ import org.bytedeco.pytorch.Value;
  * VAE's logvar head) cannot change f and are ignored.
  */
 final class GraphChain {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     /** The ops {@link LinearStackReader} runs, with the argument that carries the data (add: whichever does). */
     static final Set<String> LAYERS = Set.of("aten::linear", "aten::addmm", "aten::mm", "aten::matmul", "aten::add");
     static final Set<String> ACTIVATIONS = Set.of("aten::relu", "aten::tanh", "aten::sigmoid", "aten::gelu");

@@ -16,6 +16,7 @@ import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.Value;
 import org.bytedeco.pytorch.global.torch;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * The values a TorchScript graph reads but does not compute from its input: constants
@@ -31,6 +32,10 @@ import org.bytedeco.pytorch.global.torch;
  * bytes). Call inside a {@code PointerScope}.
  */
 final class GraphValues {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private static final Pattern GET_ATTR = Pattern.compile("^\\s*%(\\S+) : .* = prim::GetAttr\\[name=\"([^\"]*)\"\\]\\(%[^)]+\\)");
 
     /** A matrix read from the module, rows x cols row-major. */

@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.JitNode;
 import org.bytedeco.pytorch.Method;
 import org.bytedeco.pytorch.global.torch;
+import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.kernels.NativeMlp;
 import org.latentfield.kernels.NativeMlp.Activation;
 
@@ -30,6 +31,10 @@ import org.latentfield.kernels.NativeMlp.Activation;
  * refused with one clause naming the method and the op.
  */
 final class LinearStackReader {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     /** The arguments each op must have (aten::gelu of graphs saved before PyTorch 1.12 has no approximate). */
     private static final Map<String, Integer> ARGUMENTS = Map.ofEntries(Map.entry("aten::linear", 3), Map.entry("aten::addmm", 5),
             Map.entry("aten::mm", 2), Map.entry("aten::matmul", 2), Map.entry("aten::add", 3), Map.entry("aten::relu", 1),

@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Method;
 import org.latentfield.data.StartPoints;
 import org.latentfield.kernels.Device;
+import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.kernels.NativeMlp;
 
@@ -25,6 +26,10 @@ import org.latentfield.kernels.NativeMlp;
  * means the reader is wrong, and the model is refused with that reason too.
  */
 public final class MlpExtraction {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private static final double PROBE_TOLERANCE = 1e-4;
     private static final int PROBES = 64;
 

@@ -9,6 +9,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * What a model's parameters say: their number, and the floating-point dtype the model computes
@@ -21,6 +22,10 @@ import org.latentfield.LatentfieldException;
  * @param count the number of parameter scalars over all modules
  */
 record ModelParameters(torch.ScalarType type, Optional<String> note, long count) {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     static ModelParameters of(List<JitModule> modules, Path model) {
         Set<torch.ScalarType> seen = new LinkedHashSet<>();
         long count = 0;

@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.ImageSet;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * The reference every autoencoder worth studying should beat: PCA with k components. Fitted on
@@ -15,6 +16,10 @@ import org.latentfield.data.ImageSet;
  * evaluated on the test images as the mean squared error of x_hat = mu + (x - mu) V V^T.
  */
 public final class PcaBaseline {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private PcaBaseline() {}
 
     /** Test mean squared error of PCA with k components fitted on {@code train}. */

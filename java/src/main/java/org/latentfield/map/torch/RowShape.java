@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.JitNode;
 import org.bytedeco.pytorch.Value;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * The shape of one sample (the batch dimension left out) as it flows through the shape-only
@@ -14,6 +15,10 @@ import org.bytedeco.pytorch.Value;
  * ({@link #flat()}) the native engine's row holds exactly LibTorch's values.
  */
 final class RowShape {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private static final long BATCH = Long.MIN_VALUE;
 
     private long[] dims;

@@ -12,6 +12,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.JitModule;
 import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.map.Shape;
 
 /**
@@ -25,6 +26,10 @@ import org.latentfield.map.Shape;
  * the arrangement then comes from a multi-dimensional declaration or from what encode returns.
  */
 final class ShapeDeclarations {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ShapeDeclarations() {}

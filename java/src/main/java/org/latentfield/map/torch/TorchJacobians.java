@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
 import org.latentfield.kernels.Cancellation;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * Differentiation of f = encode(decode(.)) of a {@link TorchScriptAutoencoder} by LibTorch's
@@ -16,6 +17,10 @@ import org.latentfield.kernels.Cancellation;
  * and the casts at the boundary are differentiated through.
  */
 final class TorchJacobians {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private final TorchScriptAutoencoder map;
     private final Device device;
 

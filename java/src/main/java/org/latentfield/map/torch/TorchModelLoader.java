@@ -17,6 +17,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.map.ModelContract;
 import org.latentfield.map.MemoryBudget;
 import org.latentfield.map.ModelSource;
@@ -43,6 +44,10 @@ import org.latentfield.map.Shape;
  * </ol>
  */
 public final class TorchModelLoader {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private static final int PROBE_ROWS = 2;
 
     private TorchModelLoader() {}

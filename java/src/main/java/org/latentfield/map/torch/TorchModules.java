@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TupleElements;
 import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * The loaded TorchScript modules of an autoencoder and its two methods, called on tensors:
@@ -19,6 +20,10 @@ import org.latentfield.LatentfieldException;
  * PyTorch's own cause ({@link TorchErrors}). Owns the modules.
  */
 final class TorchModules implements AutoCloseable {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private final List<JitModule> modules;
     private final Method encode;
     private final Method decode;

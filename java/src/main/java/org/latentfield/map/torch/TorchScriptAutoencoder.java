@@ -18,6 +18,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.ImageSet;
 import org.latentfield.kernels.Cancellation;
+import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.DifferentiableMap;
 import org.latentfield.map.Float64Map;
@@ -39,6 +40,10 @@ import org.latentfield.map.ModelSource;
  * millions of calls. Only this package touches {@code org.bytedeco.pytorch}.
  */
 public final class TorchScriptAutoencoder implements DifferentiableMap, Float64Map {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private final TorchModules calls;
     private final ModelContract contract;
     private final int latentDim;

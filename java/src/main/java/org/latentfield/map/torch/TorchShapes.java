@@ -2,10 +2,15 @@ package org.latentfield.map.torch;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.map.Shape;
 
 /** Shapes and dtypes of tensors in the words latentfield uses in messages and summaries. */
 final class TorchShapes {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private TorchShapes() {}
 
     /** e.g. "32 x 4 x 8 x 8 float32"; "[] (a scalar) float32" for 0-d tensors. */

@@ -23,6 +23,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.ImageSet;
 import org.latentfield.kernels.Cancellation;
+import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.train.Architecture;
 import org.latentfield.train.EpochRecord;
 import org.latentfield.train.TrainOptions;
@@ -39,6 +40,10 @@ import org.latentfield.train.TrainOptions;
  * every evaluation batch: a cancelled run throws before anything is saved to {@code out}.
  */
 public final class TorchTrainer {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private static final int EVAL_BATCH = 1000;
 
     private TorchTrainer() {}

@@ -15,6 +15,7 @@ import org.bytedeco.pytorch.QualifiedName;
 import org.bytedeco.pytorch.SingletonTypePtr;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.Type;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * Analytic autoencoders for tests, compiled from TorchScript source with JitModule.define and
@@ -22,6 +23,10 @@ import org.bytedeco.pytorch.Type;
  * Each has decode(z) = z (so f = encode) unless its source says otherwise.
  */
 public final class TestModels {
+    static {
+        NativeLibraries.prepare(); // tests may touch LibTorch before any engine class does
+    }
+
     private TestModels() {}
 
     /** A module builder: TorchScript methods plus float parameters. */
