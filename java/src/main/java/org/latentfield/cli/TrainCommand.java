@@ -24,6 +24,7 @@ import org.latentfield.data.ImageSet;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.map.torch.PcaBaseline;
+import org.latentfield.map.torch.TorchBackends;
 import org.latentfield.map.torch.TorchTrainer;
 import org.latentfield.report.FileDigest;
 import org.latentfield.report.Json;
@@ -165,6 +166,7 @@ final class TrainCommand implements Main.Command {
             train = train.select(rows, train.name() + "[subset " + subset + "]");
         }
 
+        TorchBackends.note().ifPresent(note -> err.println(DeferredNotes.PREFIX + note + "."));
         Path staged = absolute.resolveSibling("." + model.getFileName() + ".partial");
         long began = System.nanoTime();
         List<EpochRecord> log;
@@ -247,6 +249,7 @@ final class TrainCommand implements Main.Command {
         c.put("sha256", FileDigest.sha256(model));
         c.put("wall_seconds", seconds);
         c.put("torch_threads", TorchTrainer.threads());
+        c.put("torch_onednn", TorchBackends.ensureCorrectConvolutions().oneDnnOn());
         ObjectNode versions = c.putObject("versions");
         versions.put("latentfield", NativeKernels.version());
         versions.put("javacpp", NativeKernels.javacppVersion());
