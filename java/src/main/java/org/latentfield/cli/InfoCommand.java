@@ -17,6 +17,7 @@ import org.latentfield.data.SyntheticImages;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.torch.MlpExtraction;
+import org.latentfield.map.torch.TorchBackends;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.Json;
 import org.latentfield.report.ModelReport;
@@ -63,6 +64,7 @@ final class InfoCommand implements Main.Command {
             o.put("eval_batch", map.evalBatch());
             o.put("workers", map.workers());
             o.put("torch_threads", map.intraOpThreads());
+            o.put("torch_onednn", TorchBackends.ensureCorrectConvolutions().describe());
             o.put("cuda_available", TorchScriptAutoencoder.cudaAvailable());
             o.put("native_library", NativeKernels.version());
             o.put("native_cuda_devices", NativeKernels.cudaDeviceCount());

@@ -25,6 +25,7 @@ import org.latentfield.kernels.Cancellation;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.map.torch.PcaBaseline;
+import org.latentfield.map.torch.TorchBackends;
 import org.latentfield.map.torch.TorchTrainer;
 import org.latentfield.report.FileDigest;
 import org.latentfield.report.Json;
@@ -171,6 +172,7 @@ final class TrainCommand implements Main.Command {
             train = train.select(rows, train.name() + "[subset " + subset + "]");
         }
 
+        TorchBackends.note().ifPresent(note -> err.println(DeferredNotes.PREFIX + note + "."));
         Path logFile = absolute.resolveSibling(model.getFileName().toString().replaceAll("\\.pt$", "") + ".log.json");
         Path cardFile = TorchScriptAutoencoder.cardOf(absolute);
         Path staged = staging(absolute), stagedLog = staging(logFile), stagedCard = staging(cardFile);
@@ -260,6 +262,7 @@ final class TrainCommand implements Main.Command {
         c.put("sha256", FileDigest.sha256(model));
         c.put("wall_seconds", seconds);
         c.put("torch_threads", TorchTrainer.threads());
+        c.put("torch_onednn", TorchBackends.ensureCorrectConvolutions().oneDnnOn());
         ObjectNode versions = c.putObject("versions");
         versions.put("latentfield", NativeKernels.version());
         versions.put("javacpp", NativeKernels.javacppVersion());

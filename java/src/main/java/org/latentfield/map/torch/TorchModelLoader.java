@@ -62,6 +62,7 @@ public final class TorchModelLoader {
         List<JitModule> modules = new ArrayList<>();
         List<Path> archives = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        TorchBackends.note().ifPresent(notes::add); // before any module runs: oneDNN off where its convolutions are wrong
         boolean savedTraining = false;
         boolean modeKnown = true;
         TorchModules calls;
