@@ -13,6 +13,7 @@ import org.bytedeco.pytorch.T_TensorTensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * LibTorch's CPU convolution engine, checked once per process before any module is loaded or
@@ -44,6 +45,10 @@ import org.bytedeco.pytorch.global.torch;
  * outcome is every caller's.
  */
 public final class TorchBackends {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     /** Allowed |oneDNN - reference| relative to 1 + max |reference|: the float32 tolerance of {@link DeterminismCheck}. */
     public static final double TOLERANCE = 1e-4;
     private static final long SEED = 20_260_601L;
