@@ -112,7 +112,7 @@ public final class Main {
                     + "); rebuild with mvn -B package.");
             return FAILED;
         } catch (OutOfMemoryError e) {
-            err.println("latentfield " + args[0] + ": out of memory; lower --samples or --batch, or raise the JVM heap (-Xmx).");
+            err.println("latentfield " + args[0] + ": out of memory; " + lowerSizes(command) + "raise the JVM heap (-Xmx, LATENTFIELD_JAVA_OPTS).");
             return FAILED;
         } catch (RuntimeException e) {
             err.println("latentfield " + args[0] + ": internal error (" + e.getClass().getSimpleName() + ": " + e.getMessage()
@@ -140,6 +140,13 @@ public final class Main {
         String out = optionValue(args, "out");
         return name + ": interrupted; the run did not stop within " + Interruption.GRACE_MILLIS / 1000 + " s and was ended at once"
                 + (out == null ? "." : " (nothing written to " + out + "; hidden staging files beside it may be left).");
+    }
+
+    /** "lower --samples or --batch, or " naming only the size options the command has. */
+    private static String lowerSizes(Command command) {
+        java.util.List<String> sizes = java.util.stream.Stream.of("samples", "train-samples", "batch", "eval-batch")
+                .filter(command.options()::hasLongOption).map(o -> "--" + o).toList();
+        return sizes.isEmpty() ? "" : "lower " + String.join(" or ", sizes) + ", or ";
     }
 
     private static String sentence(String message) {

@@ -107,10 +107,7 @@ public final class FixedPointSolver {
         int n = starts.n();
         int k = checkDims(map, starts);
         int slots = options.recordEvery() > 0 ? options.maxIter() / options.recordEvery() + 1 : 0;
-        if (slots > 0 && (long) n * slots * k > Integer.MAX_VALUE - 8) {
-            throw new LatentfieldException("recording " + slots + " steps of " + n + " points of dimension " + k + " needs "
-                    + ((long) n * slots * k * 4 >> 20) + " MiB, over the 8 GiB an array can hold; raise --record-every or lower --samples.");
-        }
+        checkRecording(n, slots, k);
         if (map instanceof Float64Map m && m.iteratesInFloat64()) {
             return Float64Loop.solve(m, starts, options, progress);
         }
@@ -164,10 +161,7 @@ public final class FixedPointSolver {
             throw new LatentfieldException("the starting points have dimension " + k + " but the map's latent dimension is " + mlp.latentDim() + ".");
         }
         int slots = options.recordEvery() > 0 ? options.maxIter() / options.recordEvery() + 1 : 0;
-        if (slots > 0 && (long) n * slots * k > Integer.MAX_VALUE - 8) {
-            throw new LatentfieldException("recording " + slots + " steps of " + n + " points of dimension " + k + " needs "
-                    + ((long) n * slots * k * 4 >> 20) + " MiB, over the 8 GiB an array can hold; raise --record-every or lower --samples.");
-        }
+        checkRecording(n, slots, k);
         int batch = Math.max(1, Math.min(options.batchSize(), n));
         int chunk = Math.max(4 * batch, 4096);
         float[] end = new float[n * k];
@@ -195,6 +189,26 @@ public final class FixedPointSolver {
         }
         double seconds = (System.nanoTime() - began) / 1e9;
         return new FixedPointResult(starts, new Points(n, k, end), its, states, step, traj, options.recordEvery(), options, seconds);
+    }
+
+    /**
+     * Refuses a trajectory recording that cannot be held: over what one array can hold, or over
+     * the JVM heap (which would end in an out-of-memory error after the run).
+     */
+    private static void checkRecording(int n, int slots, int k) {
+        long values = (long) n * slots * k;
+        if (slots == 0) {
+            return;
+        }
+        String what = "recording " + slots + " steps of " + n + " points of dimension " + k + " needs " + (values * 4 >> 20) + " MiB";
+        if (values > Integer.MAX_VALUE - 8) {
+            throw new LatentfieldException(what + ", over the 8 GiB an array can hold; raise --record-every or lower --samples.");
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (values * 4 > heap) {
+            throw new LatentfieldException(what + ", more than the JVM heap of " + (heap >> 20) + " MiB; raise --record-every, lower --samples"
+                    + " or raise the heap (-Xmx, LATENTFIELD_JAVA_OPTS).");
+        }
     }
 
     private static FixedPointResult result(Points starts, Options options, FixedPointBookkeeper book, int n, int k, double seconds) {

@@ -59,6 +59,15 @@ class HostileInputTest {
     }
 
     @Test
+    void aRecordingLargerThanTheHeapIsRefusedBeforeTheRun() {
+        long heap = Runtime.getRuntime().maxMemory();
+        Assumptions.assumeTrue(heap < (7L << 30), "the test JVM's heap could hold 7 GiB of trajectories");
+        CliHarness.expectFailure("recording 3001 steps of 200000 points of dimension 3 needs 6868 MiB, more than the JVM heap of", "attractors",
+                "--model", model.toString(), "--samples", "200000", "--record-every", "1", "--out", dir.resolve("o").toString());
+        assertFalse(Files.exists(dir.resolve("o")));
+    }
+
+    @Test
     void anEmptyModelListEntryIsRefused() {
         CliHarness.expectFailure("--model has an empty entry: ','", "memorization", "--model", ",", "--out", dir.resolve("o").toString());
         CliHarness.expectFailure("--model has an empty entry", "memorization", "--model", model + ",", "--out", dir.resolve("o").toString());
