@@ -68,6 +68,14 @@ class HostileInputTest {
     }
 
     @Test
+    void theMissingDataMessageNamesOnlyWhatTheCommandTakes() throws Exception {
+        Path empty = Files.createDirectory(dir.resolve("no-data"));
+        String m = org.junit.jupiter.api.Assertions.assertThrows(org.latentfield.LatentfieldException.class,
+                () -> org.latentfield.data.FashionMnist.load(empty, "train")).getMessage();
+        assertTrue(m.contains("point the environment variable LATENTFIELD_FASHION_MNIST at a copy; train also takes --data-dir"), m);
+    }
+
+    @Test
     void anEmptyModelListEntryIsRefused() {
         CliHarness.expectFailure("--model has an empty entry: ','", "memorization", "--model", ",", "--out", dir.resolve("o").toString());
         CliHarness.expectFailure("--model has an empty entry", "memorization", "--model", model + ",", "--out", dir.resolve("o").toString());
