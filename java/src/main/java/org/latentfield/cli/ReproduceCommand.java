@@ -94,7 +94,7 @@ final class ReproduceCommand implements Main.Command {
                 ood.add(set.strip());
             } catch (LatentfieldException e) {
                 skipped.put(set.strip(), e.getMessage());
-                err.println("reproduce: leaving out " + set.strip() + ": " + e.getMessage());
+                err.println(DeferredNotes.PREFIX + "reproduce is leaving out " + set.strip() + ": " + e.getMessage());
             }
         }
         ReproductionPlan.Settings settings = new ReproductionPlan.Settings(Path.of(cl.getOptionValue("models", "models")),
