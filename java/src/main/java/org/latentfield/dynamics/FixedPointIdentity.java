@@ -1,0 +1,76 @@
+package org.latentfield.dynamics;
+
+/**
+ * Which polished fixed points are the same one (issue 12), with a radius derived from what is
+ * known about each, so that the answer does not depend on the scale of z.
+ *
+ * <p>For a point z with residual r = ||f(z) - z|| near a fixed point z* of f where J = J_f(z*)
+ * has no eigenvalue 1, to first order z - z* = (I - J)^{-1} (z - f(z)), so
+ * ||z - z*|| &lt;= r / (1 - rho) for a contraction with spectral radius rho &lt; 1 (exactly so
+ * for a normal J; for a non-normal J the factor is ||(I - J)^{-1}||, which this estimate
+ * replaces by its normal value), and about r / |rho - 1| away from a contraction. The radius of
+ * a point is therefore e = r / |1 - rho| (r alone where rho is unknown), plus the precision of
+ * the representation, {@code floor} * max(1, ||z||). Two points a and b are the same fixed
+ * point when ||a - b|| &lt;= e_a + e_b: the two balls that each hold its fixed point touch.
+ * Distinct fixed points farther apart than that are never merged, whatever their norms: the
+ * linear contraction's polished endpoints all fall within 1e-9 of 0 (one attractor), and z and
+ * 2z stay apart.
+ */
+public final class FixedPointIdentity {
+    /** A radius factor |1 - rho| below this is treated as non-hyperbolic: the bound is then r / this. */
+    public static final double MIN_GAP = 1e-3;
+
+    private FixedPointIdentity() {}
+
+    /** The radius around each polished point that holds its fixed point (see the class comment). */
+    public static double[] radii(FixedPointPolish.Result polished, int k) {
+        double floor = polished.tol() > FixedPointPolish.FLOAT32_FLOOR / 2 ? FixedPointPolish.FLOAT32_FLOOR : 1e-14;
+        double[] e = new double[polished.n()];
+        for (int p = 0; p < e.length; p++) {
+            double rho = polished.rho()[p];
+            double gap = Double.isFinite(rho) ? Math.max(MIN_GAP, Math.abs(1 - rho)) : 1;
+            e[p] = polished.residual()[p] / gap + floor * Math.max(1, FixedPointPolish.norm(polished.points(), p, k));
+        }
+        return e;
+    }
+
+    /**
+     * Greedy clustering in row order: each point joins the first earlier cluster whose
+     * representative (its first point) is within the sum of their radii, else starts one.
+     * Points whose residual is not finite get -1.
+     *
+     * @return the cluster of each point
+     */
+    public static int[] cluster(FixedPointPolish.Result polished, int k) {
+        double[] e = radii(polished, k);
+        double[] x = polished.points();
+        int n = polished.n();
+        int[] cluster = new int[n];
+        int[] reps = new int[n];
+        int count = 0;
+        for (int p = 0; p < n; p++) {
+            if (!Double.isFinite(polished.residual()[p])) {
+                cluster[p] = -1;
+                continue;
+            }
+            cluster[p] = -1;
+            for (int c = 0; c < count; c++) {
+                int q = reps[c];
+                double d = 0;
+                for (int j = 0; j < k; j++) {
+                    double t = x[p * k + j] - x[q * k + j];
+                    d += t * t;
+                }
+                if (Math.sqrt(d) <= e[p] + e[q]) {
+                    cluster[p] = c;
+                    break;
+                }
+            }
+            if (cluster[p] < 0) {
+                reps[count] = p;
+                cluster[p] = count++;
+            }
+        }
+        return cluster;
+    }
+}

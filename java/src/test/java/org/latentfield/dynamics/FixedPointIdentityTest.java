@@ -1,0 +1,176 @@
+package org.latentfield.dynamics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.latentfield.data.Points;
+import org.latentfield.kernels.NativeMatrix;
+import org.latentfield.map.DifferentiableMap;
+
+/** Polishing and the identity rule on analytic maps whose fixed points are known (issue 12). */
+class FixedPointIdentityTest {
+    /** A map written in Java: f applied in place to float rows, J as a function of the row. */
+    private interface Analytic extends DifferentiableMap {
+        void f(float[] z, int rows);
+
+        /** d f_i / d z_j at row z (k values from offset o), written into jac (k x k from offset at). */
+        void jacobian(float[] z, int o, float[] jac, int at);
+
+        @Override
+        default String device() {
+            return "cpu";
+        }
+
+        @Override
+        default void apply(NativeMatrix in, NativeMatrix out, int rows) {
+            float[] z = new float[rows * latentDim()];
+            in.getRows(0, z, 0, rows);
+            f(z, rows);
+            out.putRows(z, 0, 0, rows);
+        }
+
+        @Override
+        default float[] jacobians(float[] z, int n) {
+            int k = latentDim();
+            float[] j = new float[n * k * k];
+            for (int p = 0; p < n; p++) {
+                jacobian(z, p * k, j, p * k * k);
+            }
+            return j;
+        }
+
+        @Override
+        default void close() {}
+    }
+
+    /** f(z) = c_i + a (z - c_i) for the nearest center c_i: J = a I, fixed points exactly the centers. */
+    private record Basins(double[][] centers, double a) implements Analytic {
+        @Override
+        public int latentDim() {
+            return centers[0].length;
+        }
+
+        @Override
+        public void f(float[] z, int rows) {
+            int k = latentDim();
+            for (int p = 0; p < rows; p++) {
+                double[] c = nearest(z, p * k);
+                for (int j = 0; j < k; j++) {
+                    z[p * k + j] = (float) (c[j] + a * (z[p * k + j] - c[j]));
+                }
+            }
+        }
+
+        private double[] nearest(float[] z, int o) {
+            double[] best = centers[0];
+            double bd = Double.POSITIVE_INFINITY;
+            for (double[] c : centers) {
+                double d = 0;
+                for (int j = 0; j < c.length; j++) {
+                    d += (z[o + j] - c[j]) * (z[o + j] - c[j]);
+                }
+                if (d < bd) {
+                    bd = d;
+                    best = c;
+                }
+            }
+            return best;
+        }
+
+        @Override
+        public void jacobian(float[] z, int o, float[] jac, int at) {
+            for (int i = 0; i < latentDim(); i++) {
+                jac[at + i * latentDim() + i] = (float) a;
+            }
+        }
+    }
+
+    /** f(z) = diag(d) z: one fixed point, the origin, rho = max |d_i|. */
+    private record Linear(double[] diag) implements Analytic {
+        @Override
+        public int latentDim() {
+            return diag.length;
+        }
+
+        @Override
+        public void f(float[] z, int rows) {
+            for (int i = 0; i < rows * diag.length; i++) {
+                z[i] = (float) (diag[i % diag.length] * z[i]);
+            }
+        }
+
+        @Override
+        public void jacobian(float[] z, int o, float[] jac, int at) {
+            for (int i = 0; i < diag.length; i++) {
+                jac[at + i * diag.length + i] = (float) diag[i];
+            }
+        }
+    }
+
+    private static Points gaussian(int n, int k, double scale, double[] shift, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n * k];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) ((shift == null ? 0 : shift[i % k]) + scale * r.nextGaussian());
+        }
+        return new Points(n, k, x);
+    }
+
+    private static int clusters(int[] c) {
+        return (int) Arrays.stream(c).filter(v -> v >= 0).distinct().count();
+    }
+
+    @Test
+    void theLinearContractionHasOneFixedPointWhateverTheStoppingResidual() {
+        Linear map = new Linear(new double[] {0.9, 0.5, -0.8, 0.3});
+        FixedPointResult run = FixedPointSolver.solve(map, gaussian(1000, 4, 1, null, 1), FixedPointSolver.Options.defaults());
+        Attractors cosine = Attractors.find(run, MergeRule.paperDefault());
+        assertTrue(cosine.count() > 1, "the paper's rule splits the origin at the stopping residual: " + cosine.count());
+        FixedPointPolish.Result polished = FixedPointPolish.polish(map, run.endpoints().data(), 1000, FixedPointPolish.DEFAULT_TOL, 20);
+        assertEquals("newton", polished.method());
+        assertEquals(FixedPointPolish.FLOAT32_FLOOR, polished.tol(), 0, "a float32 map cannot go below its floor, and says so");
+        for (int p = 0; p < 1000; p++) {
+            assertTrue(polished.reached()[p], "point " + p + " residual " + polished.residual()[p]);
+            assertTrue(FixedPointPolish.norm(polished.points(), p, 4) < 1e-5, "polished onto the origin");
+            assertEquals(0.9, polished.rho()[p], 1e-5);
+        }
+        assertEquals(1, clusters(FixedPointIdentity.cluster(polished, 4)));
+    }
+
+    @Test
+    void fixedPointsAtNormsOneThousandthOneAndOneThousandAreThree() {
+        double[][] centers = {{1e-3, 0}, {0, 1}, {1e3, 0}};
+        Basins map = new Basins(centers, 0.5);
+        float[] z = new float[3 * 100 * 2];
+        for (int c = 0; c < 3; c++) {
+            Points near = gaussian(100, 2, 1e-4 * Math.max(1e-3, Math.abs(centers[c][0] + centers[c][1])), centers[c], c);
+            System.arraycopy(near.data(), 0, z, c * 200, 200);
+        }
+        FixedPointResult run = FixedPointSolver.solve(map, new Points(300, 2, z), FixedPointSolver.Options.defaults().withTol(1e-7));
+        FixedPointPolish.Result polished = FixedPointPolish.polish(map, run.endpoints().data(), 300, FixedPointPolish.DEFAULT_TOL, 20);
+        int[] cluster = FixedPointIdentity.cluster(polished, 2);
+        assertEquals(3, clusters(cluster));
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < 100; i++) {
+                assertEquals(cluster[c * 100], cluster[c * 100 + i], "one fixed point per center");
+            }
+        }
+    }
+
+    @Test
+    void zAndTwoZAreDifferentFixedPoints() {
+        double[][] centers = {{1, 1}, {2, 2}};
+        Basins map = new Basins(centers, 0.5);
+        float[] z = new float[2 * 50 * 2];
+        for (int c = 0; c < 2; c++) {
+            System.arraycopy(gaussian(50, 2, 0.05, centers[c], 10 + c).data(), 0, z, c * 100, 100);
+        }
+        FixedPointResult run = FixedPointSolver.solve(map, new Points(100, 2, z), FixedPointSolver.Options.defaults());
+        assertEquals(1, Attractors.find(run, MergeRule.paperDefault()).count(), "the cosine rule merges z and 2z");
+        FixedPointPolish.Result polished = FixedPointPolish.polish(map, run.endpoints().data(), 100, FixedPointPolish.DEFAULT_TOL, 20);
+        assertEquals(2, clusters(FixedPointIdentity.cluster(polished, 2)));
+    }
+}
