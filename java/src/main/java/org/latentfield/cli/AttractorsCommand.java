@@ -18,6 +18,7 @@ import org.latentfield.data.StartPoints;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
+import org.latentfield.dynamics.FixedPointPolish;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.dynamics.PointState;
 import org.latentfield.kernels.NativeKernels;
@@ -55,8 +56,10 @@ final class AttractorsCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("tol").hasArg().argName("T").desc("converged when ||z_t - z_{t-1}||^2 < T (default 1e-6)").build());
         o.addOption(Option.builder().longOpt("max-iter").hasArg().argName("N").desc("iteration cap; points that reach it are not converged (default 3000)").build());
         o.addOption(Option.builder().longOpt("divergence-bound").hasArg().argName("B").desc("diverged when ||z_t|| > B (default 1e6)").build());
-        o.addOption(Option.builder().longOpt("merge").hasArg().argName("cosine:T|euclidean:R")
-                .desc("when two endpoints are the same attractor (default cosine:0.99, the paper's)").build());
+        o.addOption(Option.builder().longOpt("merge").hasArg().argName("cosine:T|euclidean:R|identity[:TOL]")
+                .desc("when two endpoints are the same attractor (default cosine:0.99, the paper's; identity polishes the endpoints"
+                        + " to relative residual TOL, default 1e-9 or the float32 floor, and merges fixed points whose error balls"
+                        + " touch)").build());
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("rows evaluated together (default 1024)").build());
         o.addOption(Option.builder().longOpt("record-every").hasArg().argName("R").desc("record z_0, z_R, z_2R, ... into trajectories.npy").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory").build());
@@ -84,7 +87,9 @@ final class AttractorsCommand implements Main.Command {
                 Args.real(cl, "divergence-bound", FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND),
                 Args.integer(cl, "batch", FixedPointSolver.Options.DEFAULT_BATCH),
                 recordEvery);
-        MergeRule merge = cl.hasOption("merge") ? MergeRule.parse(cl.getOptionValue("merge")) : MergeRule.paperDefault();
+        String mergeSpec = cl.getOptionValue("merge", MergeRule.paperDefault().spec());
+        double polishTol = identityTol(mergeSpec);
+        MergeRule merge = Double.isNaN(polishTol) ? MergeRule.parse(mergeSpec) : MergeRule.paperDefault();
         String engine = EngineChoice.spec(cl);
         StartSpec starts = StartSpec.parse(from);
         if (starts.kind == StartSpec.Kind.NOISE) {
@@ -113,6 +118,13 @@ final class AttractorsCommand implements Main.Command {
                 result = choice.solve(z0, solver, progress);
             }
             Attractors attractors = Attractors.find(result, merge);
+            Map<String, Object> polish = null;
+            if (!Double.isNaN(polishTol)) {
+                Attractors cosine = attractors;
+                Attractors.Identified identified = Attractors.identify(result, map, polishTol, POLISH_STEPS);
+                attractors = identified.attractors();
+                polish = polishFacts(identified, cosine);
+            }
 
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("from", from);
@@ -123,7 +135,10 @@ final class AttractorsCommand implements Main.Command {
             settings.put("tol", solver.tol());
             settings.put("max_iter", solver.maxIter());
             settings.put("divergence_bound", solver.divergenceBound());
-            settings.put("merge", merge.spec());
+            settings.put("merge", attractors.merge());
+            if (polish != null) {
+                settings.put("polish", polish);
+            }
             settings.put("batch", solver.batchSize());
             settings.put("eval_batch", map.evalBatch());
             settings.put("device", cl.getOptionValue("device", "auto"));
@@ -159,7 +174,7 @@ final class AttractorsCommand implements Main.Command {
     private static void printTable(PrintStream out, Path dir, FixedPointResult r, Attractors a) {
         out.printf("starts %d: converged %d, not converged %d, diverged %d%n", r.size(), r.count(PointState.CONVERGED),
                 r.count(PointState.NOT_CONVERGED), r.count(PointState.DIVERGED));
-        out.printf("attractors %d (merge %s)%n", a.count(), a.rule().spec());
+        out.printf("attractors %d (merge %s)%n", a.count(), a.merge());
         int shown = Math.min(10, a.count());
         for (int i = 0; i < shown; i++) {
             var at = a.attractors().get(i);
@@ -221,5 +236,46 @@ final class AttractorsCommand implements Main.Command {
             throw new LatentfieldException("--from must be noise, uniform:LO:HI, a .npy file of shape (N, k) or data:NAME:SPLIT, got '"
                     + from + "'.");
         }
+    }
+
+    static final int POLISH_STEPS = 50;
+
+    /** The polishing tolerance of "identity" or "identity:TOL"; NaN for the other rules. */
+    private static double identityTol(String spec) {
+        String[] p = spec.strip().split(":");
+        if (!p[0].equals("identity")) {
+            return Double.NaN;
+        }
+        try {
+            double tol = p.length == 1 ? FixedPointPolish.DEFAULT_TOL : p.length == 2 ? Double.parseDouble(p[1]) : Double.NaN;
+            if (tol > 0 && tol < 1) {
+                return tol;
+            }
+        } catch (NumberFormatException e) {
+            // falls through
+        }
+        throw new LatentfieldException("--merge identity takes an optional relative residual in (0, 1), as identity:1e-9; got '" + spec + "'.");
+    }
+
+    /** What polishing did, and the paper's count on the same endpoints, for summary.json's settings. */
+    private static Map<String, Object> polishFacts(Attractors.Identified identified, Attractors cosine) {
+        FixedPointPolish.Result p = identified.polished();
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("method", p.method());
+        facts.put("tol", p.tol());
+        facts.put("max_steps", POLISH_STEPS);
+        facts.put("polished", p.n());
+        int reached = 0, steps = 0;
+        double worst = 0;
+        for (int i = 0; i < p.n(); i++) {
+            reached += p.reached()[i] ? 1 : 0;
+            steps = Math.max(steps, p.steps()[i]);
+            worst = Math.max(worst, p.residual()[i]);
+        }
+        facts.put("reached", reached);
+        facts.put("steps_max", steps);
+        facts.put("residual_max", worst);
+        facts.put("cosine_attractor_count", cosine.count());
+        return facts;
     }
 }

@@ -16,7 +16,7 @@ import org.latentfield.kernels.NativeDistances;
  *                   start did not converge (not converged or diverged)
  * @param rule       the merge rule used
  */
-public record Attractors(List<Attractor> attractors, int[] basin, MergeRule rule) {
+public record Attractors(List<Attractor> attractors, int[] basin, String merge) {
 
     /**
      * One attractor.
@@ -52,24 +52,90 @@ public record Attractors(List<Attractor> attractors, int[] basin, MergeRule rule
         int n = result.size();
         int k = result.endpoints().dim();
         float[] end = result.endpoints().data();
-        float[] step = result.finalStepSq();
-        int[] basin = new int[n];
-        Arrays.fill(basin, -1);
         boolean[] converged = new boolean[n];
         for (int i = 0; i < n; i++) {
             converged[i] = result.converged(i);
         }
         NativeDistances.Dedup dedup = rule.dedup(end, k, converged);
+        return fromClusters(result, dedup.cluster(), dedup.leader(), end, rule.spec());
+    }
+
+    /**
+     * The attractors of {@code result} by the identity rule of issue 12: the converged endpoints
+     * are polished ({@link FixedPointPolish}, relative residual {@code polishTol}, at most
+     * {@code maxSteps} steps) and merged when their error balls touch
+     * ({@link FixedPointIdentity}); each attractor's point is its best-polished member's polished
+     * point. Endpoints whose polishing does not converge stay out of every basin (-1).
+     */
+    public static Identified identify(FixedPointResult result, org.latentfield.map.LatentMap map, double polishTol, int maxSteps) {
+        int n = result.size();
+        int k = result.endpoints().dim();
+        int[] rows = java.util.stream.IntStream.range(0, n).filter(result::converged).toArray();
+        float[] z = new float[rows.length * k];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(result.endpoints().data(), rows[i] * k, z, i * k, k);
+        }
+        FixedPointPolish.Result polished = FixedPointPolish.polish(map, z, rows.length, polishTol, maxSteps);
+        int[] local = FixedPointIdentity.cluster(polished, k);
+        int[] cluster = new int[n];
+        Arrays.fill(cluster, -1);
+        List<Integer> leaders = new ArrayList<>();
+        float[] points = result.endpoints().data().clone();
+        for (int i = 0; i < rows.length; i++) {
+            if (!polished.reached()[i]) {
+                continue;
+            }
+            cluster[rows[i]] = local[i];
+            for (int j = 0; j < k; j++) {
+                points[rows[i] * k + j] = (float) polished.points()[i * k + j];
+            }
+        }
+        // renumber the clusters that kept a member, in order of their first member
+        java.util.Map<Integer, Integer> renumber = new java.util.LinkedHashMap<>();
+        for (int p = 0; p < n; p++) {
+            if (cluster[p] >= 0) {
+                Integer c = renumber.get(cluster[p]);
+                if (c == null) {
+                    c = renumber.size();
+                    renumber.put(cluster[p], c);
+                    leaders.add(p);
+                }
+                cluster[p] = c;
+            }
+        }
+        float[] residual = new float[n];
+        Arrays.fill(residual, Float.POSITIVE_INFINITY);
+        for (int i = 0; i < rows.length; i++) {
+            residual[rows[i]] = (float) polished.residual()[i];
+        }
+        Attractors a = fromClusters(result, cluster, leaders.stream().mapToInt(Integer::intValue).toArray(), points, residual,
+                "identity:" + polished.tol());
+        return new Identified(a, polished, rows);
+    }
+
+    /** The attractors by the identity rule, with the polishing of the converged endpoints {@code rows}. */
+    public record Identified(Attractors attractors, FixedPointPolish.Result polished, int[] rows) {}
+
+    private static Attractors fromClusters(FixedPointResult result, int[] cluster, int[] leaderRows, float[] end, String merge) {
+        return fromClusters(result, cluster, leaderRows, end, result.finalStepSq(), merge);
+    }
+
+    /** Attractors from a clustering: the member with the smallest {@code step} gives the point; largest basin first. */
+    private static Attractors fromClusters(FixedPointResult result, int[] cluster, int[] leaderRows, float[] end, float[] step, String merge) {
+        int n = result.size();
+        int k = result.endpoints().dim();
+        int[] basin = new int[n];
+        Arrays.fill(basin, -1);
         List<Integer> leaders = new ArrayList<>();       // founding member of each cluster
         List<Integer> best = new ArrayList<>();          // best-converged member of each cluster
         List<long[]> stats = new ArrayList<>();          // {members, sum of iterations}
-        for (int leader : dedup.leader()) {
+        for (int leader : leaderRows) {
             leaders.add(leader);
             best.add(leader);
             stats.add(new long[2]);
         }
         for (int i = 0; i < n; i++) {
-            int c = dedup.cluster()[i];
+            int c = cluster[i];
             if (c < 0) {
                 continue;
             }
@@ -99,6 +165,6 @@ public record Attractors(List<Attractor> attractors, int[] basin, MergeRule rule
                 basin[i] = rank[basin[i]];
             }
         }
-        return new Attractors(List.copyOf(list), basin, rule);
+        return new Attractors(List.copyOf(list), basin, merge);
     }
 }

@@ -55,7 +55,7 @@ public final class AttractorReport {
         its.put("p90", it.p90());
         its.put("p99", it.p99());
         its.put("max", it.max());
-        root.put("merge_rule", attractors.rule().spec());
+        root.put("merge_rule", attractors.merge());
         root.put("attractor_count", attractors.count());
         ArrayNode list = root.putArray("attractors");
         for (int a = 0; a < attractors.count(); a++) {

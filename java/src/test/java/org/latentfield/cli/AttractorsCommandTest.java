@@ -53,6 +53,36 @@ class AttractorsCommandTest {
     }
 
     @Test
+    void theIdentityRuleFindsTheLinearContractionsOneFixedPoint() throws Exception {
+        float[] a = new float[16];
+        double[] diag = {0.9, 0.5, -0.8, 0.3};
+        for (int i = 0; i < 4; i++) {
+            a[i * 4 + i] = (float) diag[i];
+        }
+        Path model = org.latentfield.map.torch.TestModels.linear(dir.resolve("linear.pt"), a, 4);
+        CliHarness cosine = CliHarness.run("attractors", "--model", model.toString(), "--samples", "300", "--out", dir.resolve("c").toString());
+        assertEquals(0, cosine.code(), cosine.err());
+        int split = new ObjectMapper().readTree(dir.resolve("c/summary.json").toFile()).get("attractor_count").asInt();
+        assertTrue(split > 1, "the paper's rule splits the origin: " + split);
+        CliHarness r = CliHarness.run("attractors", "--model", model.toString(), "--samples", "300", "--merge", "identity", "--out",
+                dir.resolve("i").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("i/summary.json").toFile());
+        assertEquals(1, s.get("attractor_count").asInt());
+        assertEquals(300, s.get("attractors").get(0).get("basin_size").asInt());
+        JsonNode polish = s.get("settings").get("polish");
+        assertEquals("newton", polish.get("method").asText());
+        assertEquals(300, polish.get("reached").asInt());
+        assertEquals(split, polish.get("cosine_attractor_count").asInt(), "the paper's count on the same endpoints is recorded");
+        assertTrue(s.get("settings").get("merge").asText().startsWith("identity:"));
+        for (float v : Npy.read(dir.resolve("i/attractors.npy")).toFloats()) {
+            assertTrue(Math.abs(v) < 1e-5, "the polished attractor is the origin: " + v);
+        }
+        CliHarness.expectFailure("--merge identity takes an optional relative residual in (0, 1)", "attractors", "--model", model.toString(),
+                "--merge", "identity:2", "--out", dir.resolve("x").toString());
+    }
+
+    @Test
     void startsFromNpyAndEuclideanMerge() throws Exception {
         Path model = AnalyticMaps.plantedFile(dir, plantedCenters(), 6, 3, 0.5, 0.7);
         float[] starts = {2.5f, 0.1f, 0, -2.7f, 0, 0.2f, 2.9f, -0.3f, 0.1f};
