@@ -14,7 +14,7 @@ import org.latentfield.kernels.NativeDistances;
  *                   lowest start index)
  * @param basin      per start, the index of its attractor in {@code attractors}, or -1 when the
  *                   start did not converge (not converged or diverged)
- * @param rule       the merge rule used
+ * @param merge      the merge rule used, as the CLI spells it (e.g. "cosine:0.99", "identity:1.0E-9")
  */
 public record Attractors(List<Attractor> attractors, int[] basin, String merge) {
 
@@ -22,12 +22,14 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
      * One attractor.
      *
      * @param point          its representative: the member endpoint with the smallest final step
-     *                       ||z_t - z_{t-1}||^2, i.e. the best-converged one (ties: lowest index)
+     *                       ||z_t - z_{t-1}||^2, i.e. the best-converged one (ties: lowest index);
+     *                       by the identity rule, the polished point of the smallest residual
+     * @param polished64     that polished point in float64 (identity rule), else null
      * @param basinSize      number of starts whose trajectories end at it
      * @param meanIterations mean iteration count of those starts
      * @param representative the index of the start whose endpoint is {@code point}
      */
-    public record Attractor(float[] point, int basinSize, double meanIterations, int representative) {}
+    public record Attractor(float[] point, double[] polished64, int basinSize, double meanIterations, int representative) {}
 
     public int count() {
         return attractors.size();
@@ -57,7 +59,7 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
             converged[i] = result.converged(i);
         }
         NativeDistances.Dedup dedup = rule.dedup(end, k, converged);
-        return fromClusters(result, dedup.cluster(), dedup.leader(), end, rule.spec());
+        return fromClusters(result, dedup.cluster(), dedup.leader(), end, null, result.finalStepSq(), rule.spec());
     }
 
     /**
@@ -81,6 +83,7 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
         Arrays.fill(cluster, -1);
         List<Integer> leaders = new ArrayList<>();
         float[] points = result.endpoints().data().clone();
+        double[] points64 = new double[n * k];
         for (int i = 0; i < rows.length; i++) {
             if (!polished.reached()[i]) {
                 continue;
@@ -88,6 +91,7 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
             cluster[rows[i]] = local[i];
             for (int j = 0; j < k; j++) {
                 points[rows[i] * k + j] = (float) polished.points()[i * k + j];
+                points64[rows[i] * k + j] = polished.points()[i * k + j];
             }
         }
         // renumber the clusters that kept a member, in order of their first member
@@ -108,7 +112,7 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
         for (int i = 0; i < rows.length; i++) {
             residual[rows[i]] = (float) polished.residual()[i];
         }
-        Attractors a = fromClusters(result, cluster, leaders.stream().mapToInt(Integer::intValue).toArray(), points, residual,
+        Attractors a = fromClusters(result, cluster, leaders.stream().mapToInt(Integer::intValue).toArray(), points, points64, residual,
                 "identity:" + polished.tol());
         return new Identified(a, polished, rows);
     }
@@ -116,12 +120,13 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
     /** The attractors by the identity rule, with the polishing of the converged endpoints {@code rows}. */
     public record Identified(Attractors attractors, FixedPointPolish.Result polished, int[] rows) {}
 
-    private static Attractors fromClusters(FixedPointResult result, int[] cluster, int[] leaderRows, float[] end, String merge) {
-        return fromClusters(result, cluster, leaderRows, end, result.finalStepSq(), merge);
-    }
-
-    /** Attractors from a clustering: the member with the smallest {@code step} gives the point; largest basin first. */
-    private static Attractors fromClusters(FixedPointResult result, int[] cluster, int[] leaderRows, float[] end, float[] step, String merge) {
+    /**
+     * Attractors from a clustering: the member with the smallest {@code step} gives the point
+     * (and its row of {@code end64}, the polished float64 points, when there are any); largest
+     * basin first.
+     */
+    private static Attractors fromClusters(FixedPointResult result, int[] cluster, int[] leaderRows, float[] end, double[] end64, float[] step,
+                                           String merge) {
         int n = result.size();
         int k = result.endpoints().dim();
         int[] basin = new int[n];
@@ -158,7 +163,8 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
             rank[a] = r;
             float[] point = Arrays.copyOfRange(end, best.get(a) * k, best.get(a) * k + k);
             long[] s = stats.get(a);
-            list.add(new Attractor(point, (int) s[0], (double) s[1] / s[0], best.get(a)));
+            double[] point64 = end64 == null ? null : Arrays.copyOfRange(end64, best.get(a) * k, best.get(a) * k + k);
+            list.add(new Attractor(point, point64, (int) s[0], (double) s[1] / s[0], best.get(a)));
         }
         for (int i = 0; i < n; i++) {
             if (basin[i] >= 0) {

@@ -70,7 +70,7 @@ public final class FixedPointPolish {
         Evaluator f = new Evaluator(map, k, float64);
         f.apply(x, fx, n);
         for (int p = 0; p < n; p++) {
-            res[p] = residual(x, fx, p, k);
+            res[p] = residualAt(x, fx, p, k);
         }
         for (int step = 0; step < maxSteps; step++) {
             Cancellation.check();
@@ -157,7 +157,7 @@ public final class FixedPointPolish {
         for (int i = 0; i < xf.length; i++) {
             xf[i] = (float) x[i];
         }
-        float[] radius = NativeSpectra.of(d.jacobians(xf, n), k, 500, 1e-7, Device.CPU).spectralRadius();
+        float[] radius = NativeSpectra.of(d.jacobians(xf, n), k, Jacobians.Options.DEFAULT_MAX_ITER, Jacobians.Options.DEFAULT_TOL, Device.CPU).spectralRadius();
         for (int p = 0; p < n; p++) {
             rho[p] = radius[p];
         }
@@ -170,10 +170,6 @@ public final class FixedPointPolish {
             System.arraycopy(x, rows[i] * k, out, i * k, k);
         }
         return out;
-    }
-
-    private static double residual(double[] x, double[] fx, int p, int k) {
-        return residualAt(x, fx, p, k);
     }
 
     private static double residualAt(double[] x, double[] fx, int i, int k) {

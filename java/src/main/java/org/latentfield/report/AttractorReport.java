@@ -97,7 +97,12 @@ public final class AttractorReport {
             if (result.endpoints64() != null) {
                 double[] points = new double[a * k];
                 for (int i = 0; i < a; i++) {
-                    System.arraycopy(result.endpoints64(), attractors.attractors().get(i).representative() * k, points, i * k, k);
+                    Attractors.Attractor at = attractors.attractors().get(i);
+                    if (at.polished64() != null) {
+                        System.arraycopy(at.polished64(), 0, points, i * k, k);
+                    } else {
+                        System.arraycopy(result.endpoints64(), at.representative() * k, points, i * k, k);
+                    }
                 }
                 Npy.writeFloat64(out.file("attractors.npy"), points, a, k);
             } else {

@@ -37,11 +37,6 @@ public final class Json {
         return MAPPER.createObjectNode();
     }
 
-    /** A new empty array node. */
-    public static ArrayNode array() {
-        return MAPPER.createArrayNode();
-    }
-
     /** Writes {@code node} (not modified) as indented standard JSON. */
     public static void write(Path file, JsonNode node) throws IOException {
         MAPPER.writeValue(file.toFile(), standard(node));

@@ -83,6 +83,24 @@ class AttractorsCommandTest {
     }
 
     @Test
+    void aFloat64ModelsPolishedAttractorIsWrittenInFloat64() throws Exception {
+        // f(z) = A z in float64 with rho(A) = 0.9: the polished origin is far below float32's stopping residual
+        Path model = org.latentfield.map.torch.TestModels.builder().identityDecode().paramDouble("At", new double[] {0.9, 0, 0, -0.5}, 2, 2)
+                .latentDim(2).method("def encode(self, x):\n    return torch.mm(x, self.At)\n").save(dir.resolve("f64.pt"));
+        CliHarness r = CliHarness.run("attractors", "--model", model.toString(), "--samples", "50", "--merge", "identity", "--out",
+                dir.resolve("f64").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("f64/summary.json").toFile());
+        assertEquals(1, s.get("attractor_count").asInt());
+        assertEquals(1e-9, s.get("settings").get("polish").get("tol").asDouble(), 0, "float64 models polish to 1e-9");
+        NpyArray a = Npy.read(dir.resolve("f64/attractors.npy"));
+        assertEquals("<f8", a.descr());
+        for (double v : a.toDoubles()) {
+            assertTrue(Math.abs(v) <= 1e-9 / (1 - 0.9), "within r / (1 - rho) of the origin: the polished point, not the stopped endpoint: " + v);
+        }
+    }
+
+    @Test
     void startsFromNpyAndEuclideanMerge() throws Exception {
         Path model = AnalyticMaps.plantedFile(dir, plantedCenters(), 6, 3, 0.5, 0.7);
         float[] starts = {2.5f, 0.1f, 0, -2.7f, 0, 0.2f, 2.9f, -0.3f, 0.1f};

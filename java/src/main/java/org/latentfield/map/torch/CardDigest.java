@@ -1,12 +1,12 @@
 package org.latentfield.map.torch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.latentfield.report.FileDigest;
+import org.latentfield.report.Json;
 
 /**
  * Checks a model file against the sha256 its card ({@code model.pt} -> {@code model.json})
@@ -24,7 +24,7 @@ final class CardDigest {
         }
         JsonNode recorded;
         try {
-            recorded = new ObjectMapper().readTree(card.toFile()).get("sha256");
+            recorded = Json.read(card).get("sha256");
         } catch (IOException e) {
             return Optional.empty(); // the shape declarations report an unreadable card
         }
