@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "latentfield/lf.h"
@@ -48,6 +49,37 @@ inline void normalise_rows(std::vector<float>& v, int64_t rows, int64_t dim) {
         for (int64_t j = 0; j < dim; ++j) s += double(v[i * dim + j]) * v[i * dim + j];
         for (int64_t j = 0; j < dim; ++j) v[i * dim + j] = float(v[i * dim + j] / std::sqrt(s));
     }
+}
+
+// Naive reference for the solver tests: Gaussian elimination with partial pivoting in long
+// double on a copy of a (k x k, row-major). Returns det(a); when b is given (k entries) it is
+// overwritten with a^{-1} b (left as is when a pivot is exactly 0).
+inline long double naive_eliminate(const std::vector<double>& a_in, int k, std::vector<long double>* b) {
+    std::vector<long double> a(a_in.begin(), a_in.end());
+    long double det = 1;
+    for (int c = 0; c < k; ++c) {
+        int piv = c;
+        for (int r = c + 1; r < k; ++r)
+            if (std::fabs(a[size_t(r * k + c)]) > std::fabs(a[size_t(piv * k + c)])) piv = r;
+        if (a[size_t(piv * k + c)] == 0) return 0;
+        if (piv != c) {
+            det = -det;
+            for (int j = 0; j < k; ++j) std::swap(a[size_t(c * k + j)], a[size_t(piv * k + j)]);
+            if (b) std::swap((*b)[size_t(c)], (*b)[size_t(piv)]);
+        }
+        det *= a[size_t(c * k + c)];
+        for (int r = c + 1; r < k; ++r) {
+            const long double f = a[size_t(r * k + c)] / a[size_t(c * k + c)];
+            for (int j = c; j < k; ++j) a[size_t(r * k + j)] -= f * a[size_t(c * k + j)];
+            if (b) (*b)[size_t(r)] -= f * (*b)[size_t(c)];
+        }
+    }
+    for (int i = k - 1; b && i >= 0; --i) {
+        long double v = (*b)[size_t(i)];
+        for (int j = i + 1; j < k; ++j) v -= a[size_t(i * k + j)] * (*b)[size_t(j)];
+        (*b)[size_t(i)] = v / a[size_t(i * k + i)];
+    }
+    return det;
 }
 
 inline bool cuda_available() {

@@ -250,6 +250,80 @@ LF_API lf_status lf_jacobian_spectra_cuda(int64_t n, int32_t k, const float* jac
                                           float* spectral_norm, float* spectral_radius, int32_t* iterations,
                                           void* stream);
 
+/* All k eigenvalues of each Jacobian, by the same balancing, Hessenberg reduction and Francis
+ * double-shift QR (in double) as spectral_radius above: eigenvalue i of matrix p is
+ * eig_re[p*k + i] + i eig_im[p*k + i], sorted by modulus |lambda| descending; on equal moduli
+ * (in double) the larger real part first, then the positive imaginary part first, so a complex
+ * pair a +- ib is written as a + ib, a - ib. The modulus of the first, |eig[p*k]|, is the
+ * spectral_radius[p] of lf_jacobian_spectra_* (the same code computes both).
+ * NaN / Inf (the same in the CPU and CUDA twins): a matrix with a NaN or Inf entry, or whose QR
+ * iteration fails to converge (30 sweeps for one eigenvalue), gets all k eig_re and eig_im NaN
+ * (a defined result; the call succeeds and the other matrices are unaffected). On error nothing
+ * is written. */
+LF_API lf_status lf_jacobian_eigenvalues_cpu(int64_t n, int32_t k, const float* jacobians, float* eig_re, float* eig_im);
+LF_API lf_status lf_jacobian_eigenvalues_cuda(int64_t n, int32_t k, const float* jacobians, float* eig_re, float* eig_im,
+                                              void* stream);
+
+/* ---------------------------------------------------------------------------------------
+ * Solvers' kernels: one step of Anderson acceleration and batched dense linear solves (the
+ * Newton step), for the fixed-point solvers that iterate many points at once.
+ * ------------------------------------------------------------------------------------- */
+
+/*
+ * One step of type-II Anderson acceleration (Walker and Ni, SIAM J. Numer. Anal. 49(4), 2011)
+ * for n independent rows: row i is the point x_i (k wide) with f(x_i) = fx_i. Row i owns the
+ * history slot s = slot[i] (slots distinct within a call; the caller keeps a point's slot while
+ * its rows are compacted, and sets hist_count[s] = 0 when it gives the slot to a new point).
+ * Per slot: hist_x and hist_g ((m+1) x k floats at hist_x + s*(m+1)*k, likewise hist_g) are ring
+ * buffers of the last m+1 iterates x and residuals g = f(x) - x (entry e at ring row e % (m+1)),
+ * hist_count[s] the entries pushed since the last reset (kept below 2^30 at the same value
+ * modulo m+1), last_res[s] = ||g||_2 of its previous step (read only when hist_count[s] > 0).
+ * The caller sizes them for the largest slot. In double, for each row:
+ *
+ *   g = fx - x;
+ *   if hist_count[s] > 0 and ||g|| > safeguard * last_res[s] (the residual grew):
+ *       hist_count[s] = 0 and fallback[i] = 1 (the history restarts);
+ *   push (x, g); mk = min(m, hist_count[s] - 1); dX_j = x_{j+1} - x_j, dG_j = g_{j+1} - g_j
+ *   over the last mk+1 entries (k x mk matrices dX, dG);
+ *   mk == 0: x_next = x + beta g (beta = 1 writes fx itself: a Picard step is bitwise f(x));
+ *   else:    gamma = argmin ||g - dG gamma||^2 + lambda ||dG||_F^2 / mk ||gamma||^2, from the
+ *            normal equations (dG^T dG + lambda ||dG||_F^2 / mk I) gamma = dG^T g by LU with
+ *            partial pivoting (lf_solve_batched's singularity rule);
+ *            x_next = x + beta g - (dX + beta dG) gamma;
+ *            a singular system: x_next = x + beta g, fallback[i] = 1, and the history restarts
+ *            from this entry alone (hist_count[s] = 1);
+ *   last_res[s] = ||g||; fallback[i] = 0 unless set above.
+ *
+ * The history is stored in float; x_next is rounded to float once. x_next may be x (updated in
+ * place) but must not overlap the histories. m in [1, 64], beta in (0, 1], lambda finite and
+ * >= 0, safeguard > 0 (1 resets whenever the residual grows; +inf never).
+ * NaN / Inf (the same in the CPU and CUDA twins): a row whose x or fx has a NaN or Inf entry gets
+ * x_next = fx, fallback[i] = 1, hist_count[s] = 0 and last_res[s] = NaN (a defined result; the
+ * caller's stopping rule calls the point diverged); other rows are unaffected.
+ * On error (a bad setting, a negative slot or one given to two rows) nothing is written; the
+ * CUDA twin checks the slots on a host copy, one synchronisation of the stream.
+ */
+LF_API lf_status lf_anderson_step_cpu(int64_t n, int32_t k, int32_t m, double beta, double lambda, double safeguard,
+                                      const float* x, const float* fx, const int32_t* slot, float* hist_x, float* hist_g,
+                                      int32_t* hist_count, float* last_res, float* x_next, int8_t* fallback);
+LF_API lf_status lf_anderson_step_cuda(int64_t n, int32_t k, int32_t m, double beta, double lambda, double safeguard,
+                                       const float* x, const float* fx, const int32_t* slot, float* hist_x, float* hist_g,
+                                       int32_t* hist_count, float* last_res, float* x_next, int8_t* fallback, void* stream);
+
+/*
+ * Solves a_p x_p = b_p for n systems of k equations, all double: a is n x k x k (row-major, one
+ * matrix after another), b and x are n x k. Gaussian elimination with partial pivoting (the row
+ * of largest |entry|; ties: the upper one). singular[p] = 1 and x_p all NaN when a pivot is 0
+ * or below 1e-14 times the largest |entry| of a_p, or when the solution overflows; else
+ * singular[p] = 0. x may be b (solved in place) but must not overlap a.
+ * NaN / Inf (the same in the CPU and CUDA twins): a system whose a_p or b_p has a NaN or Inf
+ * entry is singular (singular[p] = 1, x_p NaN: a defined result; the call succeeds and the
+ * other systems are unaffected). On error nothing is written.
+ */
+LF_API lf_status lf_solve_batched_cpu(int64_t n, int32_t k, const double* a, const double* b, double* x, int8_t* singular);
+LF_API lf_status lf_solve_batched_cuda(int64_t n, int32_t k, const double* a, const double* b, double* x, int8_t* singular,
+                                       void* stream);
+
 /* ---------------------------------------------------------------------------------------
  * Fused fixed-point engine for MLP autoencoders. The latent map f = E(D(.)) is given as one
  * stack of Linear layers, decoder layers first: layer l maps rows h -> act_l(h W_l^T + b_l)

@@ -64,6 +64,16 @@ lf_status lf_omp_cuda(int64_t, int64_t, int64_t, const float*, const float*, int
 lf_status lf_jacobian_spectra_cuda(int64_t, int32_t, const float*, int32_t, double, float*, float*, int32_t*, void*) {
     return lf::guard("lf_jacobian_spectra_cuda", no_cuda);
 }
+lf_status lf_jacobian_eigenvalues_cuda(int64_t, int32_t, const float*, float*, float*, void*) {
+    return lf::guard("lf_jacobian_eigenvalues_cuda", no_cuda);
+}
+lf_status lf_anderson_step_cuda(int64_t, int32_t, int32_t, double, double, double, const float*, const float*, const int32_t*,
+                                float*, float*, int32_t*, float*, float*, int8_t*, void*) {
+    return lf::guard("lf_anderson_step_cuda", no_cuda);
+}
+lf_status lf_solve_batched_cuda(int64_t, int32_t, const double*, const double*, double*, int8_t*, void*) {
+    return lf::guard("lf_solve_batched_cuda", no_cuda);
+}
 
 lf_status lf_mlp_apply_cuda(const lf_mlp*, int64_t, const float*, float*, void*) { return lf::guard("lf_mlp_apply_cuda", no_cuda); }
 lf_status lf_mlp_jacobians_cuda(const lf_mlp*, int64_t, const float*, float*, void*) { return lf::guard("lf_mlp_jacobians_cuda", no_cuda); }

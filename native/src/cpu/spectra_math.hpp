@@ -1,10 +1,11 @@
 // Spectra of one small square matrix in double, host and device code alike (the CPU kernel
 // runs it per matrix on all cores, the CUDA twin per matrix on one thread):
 //  - spectral norm ||J||_2 by power iteration on J^T J;
-//  - spectral radius max |lambda(J)| by balancing, reduction to Hessenberg form by stabilised
-//    elimination and the Francis double-shift QR iteration (the EISPACK balanc/elmhes/hqr
-//    sequence as given in Numerical Recipes, 2nd ed., section 11.5-11.6).
-// A matrix with a NaN or Inf entry has no spectrum: both functions return NaN for it at once
+//  - all eigenvalues, and the spectral radius max |lambda(J)| from the same routine, by
+//    balancing, reduction to Hessenberg form by stabilised elimination and the Francis
+//    double-shift QR iteration (the EISPACK balanc/elmhes/hqr sequence as given in Numerical
+//    Recipes, 2nd ed., section 11.5-11.6).
+// A matrix with a NaN or Inf entry has no spectrum: every function returns NaN for it at once
 // (lf.h), and every loop is bounded, so no input can keep a thread spinning.
 #pragma once
 
@@ -84,13 +85,13 @@ LF_SP_HD inline double power_norm(const float* J, int32_t k, int32_t max_iter, d
     return sqrt(lambda);
 }
 
-// max |eigenvalue| of J (k x k). a: k*k doubles of scratch (destroyed). Returns NaN when J has a
-// NaN or Inf entry, or when the QR iteration fails to converge (30 sweeps for one eigenvalue),
-// as EISPACK would report.
-LF_SP_HD inline double spectral_radius(const float* J, int32_t k, double* a) {
+// Copies J (k x k, float) into a (k*k doubles, row-major), balances it and reduces it to upper
+// Hessenberg form, which keeps the eigenvalues. Returns false, a untouched, when J has a NaN or
+// Inf entry.
+LF_SP_HD inline bool balanced_hessenberg(const float* J, int32_t k, double* a) {
 #define LF_A(i, j) a[((i) - 1) * static_cast<int64_t>(k) + ((j) - 1)]
     const int32_t n = k;
-    if (!all_finite(J, k)) return NAN;
+    if (!all_finite(J, k)) return false;
     for (int64_t p = 0; p < int64_t(k) * k; ++p) a[p] = J[p];
     // balanc: rescale rows and columns by powers of 2 so their norms are close. The scaling
     // loops run only on finite sums (an infinite c never drops below g: the hang of issue 11,
@@ -161,11 +162,20 @@ LF_SP_HD inline double spectral_radius(const float* J, int32_t k, double* a) {
     }
     for (int32_t i = 3; i <= n; ++i)  // drop the multipliers left below the subdiagonal
         for (int32_t j = 1; j <= i - 2; ++j) LF_A(i, j) = 0;
-    // hqr: eigenvalues of the Hessenberg matrix; only their moduli are kept
+    return true;
+#undef LF_A
+}
+
+// hqr: the eigenvalues of the upper Hessenberg matrix a (n x n, row-major, destroyed) by the
+// Francis double-shift QR iteration. emit(re, im) receives each of the n eigenvalues once (a
+// complex pair as (re, +im) then (re, -im)), in the order they deflate. Returns false, having
+// emitted only some, when one eigenvalue needs more than 30 sweeps, as EISPACK would report.
+template <typename Emit>
+LF_SP_HD bool hessenberg_qr(double* a, int32_t n, Emit&& emit) {
+#define LF_A(i, j) a[((i) - 1) * static_cast<int64_t>(n) + ((j) - 1)]
     double anorm = 0;
     for (int32_t i = 1; i <= n; ++i)
         for (int32_t j = (i > 1 ? i - 1 : 1); j <= n; ++j) anorm += fabs(LF_A(i, j));
-    double radius = 0;
     int32_t nn = n;
     double t = 0;
     while (nn >= 1) {
@@ -181,7 +191,7 @@ LF_SP_HD inline double spectral_radius(const float* J, int32_t k, double* a) {
             }
             double x = LF_A(nn, nn);
             if (l == nn) {  // one real eigenvalue
-                radius = max_modulus(radius, fabs(x + t));
+                emit(x + t, 0.0);
                 --nn;
             } else {
                 double y = LF_A(nn - 1, nn - 1);
@@ -193,14 +203,15 @@ LF_SP_HD inline double spectral_radius(const float* J, int32_t k, double* a) {
                     x += t;
                     if (q >= 0) {
                         z = p + (p >= 0 ? fabs(z) : -fabs(z));
-                        radius = max_modulus(radius, fabs(x + z));
-                        if (z != 0) radius = max_modulus(radius, fabs(x - w / z));
+                        emit(x + z, 0.0);
+                        emit(z != 0 ? x - w / z : x + z, 0.0);
                     } else {
-                        radius = max_modulus(radius, sqrt((x + p) * (x + p) + z * z));
+                        emit(x + p, z);
+                        emit(x + p, -z);
                     }
                     nn -= 2;
                 } else {
-                    if (its == 30) return NAN;
+                    if (its == 30) return false;
                     if (its == 10 || its == 20) {  // exceptional shift
                         t += x;
                         for (int32_t i = 1; i <= nn; ++i) LF_A(i, i) -= x;
@@ -283,8 +294,61 @@ LF_SP_HD inline double spectral_radius(const float* J, int32_t k, double* a) {
             }
         } while (l < nn - 1);
     }
-    return radius;
+    return true;
 #undef LF_A
+}
+
+// |re + i im|, written as the QR iteration always measured it (a real eigenvalue by fabs).
+LF_SP_HD inline double modulus(double re, double im) { return im == 0 ? fabs(re) : sqrt(re * re + im * im); }
+
+// max |eigenvalue| of J (k x k). a: k*k doubles of scratch (destroyed). Returns NaN when J has a
+// NaN or Inf entry, or when the QR iteration fails to converge.
+LF_SP_HD inline double spectral_radius(const float* J, int32_t k, double* a) {
+    if (!balanced_hessenberg(J, k, a)) return NAN;
+    double radius = 0;
+    const bool converged = hessenberg_qr(a, k, [&](double re, double im) { radius = max_modulus(radius, modulus(re, im)); });
+    return converged ? radius : NAN;
+}
+
+// True when eigenvalue a = (ar, ai) comes before b in lf_jacobian_eigenvalues' order: larger
+// modulus first; on equal moduli the larger real part, then the positive imaginary part.
+LF_SP_HD inline bool comes_before(double ar, double ai, double br, double bi) {
+    const double ma = modulus(ar, ai), mb = modulus(br, bi);
+    if (ma != mb) return ma > mb;
+    if (ar != br) return ar > br;
+    return ai > bi;
+}
+
+// All k eigenvalues of J into wr[i] + i wi[i] (k doubles each), sorted by comes_before
+// (insertion sort: O(k^2), small beside the O(k^3) of QR). a: k*k doubles of scratch. Returns
+// false, with every wr/wi NaN, when J has a NaN or Inf entry, when QR fails to converge, or when
+// an eigenvalue is not finite.
+LF_SP_HD inline bool eigenvalues(const float* J, int32_t k, double* a, double* wr, double* wi) {
+    int32_t count = 0;
+    bool ok = balanced_hessenberg(J, k, a) && hessenberg_qr(a, k, [&](double re, double im) {
+                  if (count < k) {
+                      wr[count] = re;
+                      wi[count] = im;
+                  }
+                  ++count;
+              });
+    ok = ok && count == k;
+    for (int32_t i = 0; ok && i < k; ++i) ok = lf::is_finite(wr[i]) && lf::is_finite(wi[i]);
+    if (!ok) {
+        for (int32_t i = 0; i < k; ++i) wr[i] = wi[i] = NAN;
+        return false;
+    }
+    for (int32_t i = 1; i < k; ++i) {
+        const double r = wr[i], im = wi[i];
+        int32_t j = i;
+        for (; j > 0 && comes_before(r, im, wr[j - 1], wi[j - 1]); --j) {
+            wr[j] = wr[j - 1];
+            wi[j] = wi[j - 1];
+        }
+        wr[j] = r;
+        wi[j] = im;
+    }
+    return true;
 }
 
 }  // namespace lf::spectra

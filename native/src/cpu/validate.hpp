@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "anderson_math.hpp"
 #include "lf_error.hpp"
 
 namespace lf {
@@ -29,6 +30,33 @@ inline void validate_spectra(int64_t n, int32_t k, const void* jacobians, int32_
     require(tol >= 0 && std::isfinite(tol), "tol must be finite and >= 0");
     require(n == 0 || (jacobians && spectral_norm && spectral_radius), "jacobians, spectral_norm and spectral_radius must not be NULL");
 }
+
+inline void validate_eigenvalues(int64_t n, int32_t k, const void* jacobians, const void* eig_re, const void* eig_im) {
+    require(n >= 0 && k >= 1, "need n >= 0 and k >= 1");
+    require(n == 0 || (jacobians && eig_re && eig_im), "jacobians, eig_re and eig_im must not be NULL");
+}
+
+inline void validate_solve(int64_t n, int32_t k, const void* a, const void* b, const void* x, const void* singular) {
+    require(n >= 0 && k >= 1, "need n >= 0 and k >= 1");
+    require(n == 0 || (a && b && x && singular), "a, b, x and singular must not be NULL");
+}
+
+// The scalar settings and pointers of lf_anderson_step_*; the slots themselves are checked by
+// validate_anderson_slots on a host copy.
+inline void validate_anderson(int64_t n, int32_t k, int32_t m, double beta, double lambda, double safeguard, const void* x,
+                              const void* fx, const void* slot, const void* hist_x, const void* hist_g, const void* hist_count,
+                              const void* last_res, const void* x_next, const void* fallback) {
+    require(n >= 0 && k >= 1, "need n >= 0 and k >= 1");
+    require(m >= 1 && m <= anderson::kMaxDepth, "m (the history depth) must be in [1, 64]");
+    require(beta > 0 && beta <= 1, "beta must be in (0, 1]");
+    require(lambda >= 0 && std::isfinite(lambda), "lambda must be finite and >= 0");
+    require(safeguard > 0, "safeguard must be > 0 (+inf disables it)");
+    require(n == 0 || (x && fx && slot && hist_x && hist_g && hist_count && last_res && x_next && fallback),
+            "x, fx, slot, hist_x, hist_g, hist_count, last_res, x_next and fallback must not be NULL");
+}
+
+// Every slot >= 0 and no slot twice (two rows would write one history). slot: n host ints.
+void validate_anderson_slots(int64_t n, const int32_t* slot);
 
 // The OMP kernels refuse a dictionary atom or a signal that is not finite, or whose norm does
 // not fit a float (its correlations and Gram entries would overflow the float GEMMs). Given the

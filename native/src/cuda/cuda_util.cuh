@@ -4,6 +4,8 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "../cpu/lf_error.hpp"
@@ -49,6 +51,17 @@ private:
 
 inline unsigned blocks_for(int64_t n, unsigned threads) {
     return static_cast<unsigned>((n + threads - 1) / threads);
+}
+
+// For the kernels that run one item (matrix, system, row) per thread with `per` doubles of
+// scratch each in global memory: launch(i0, count, work) over [0, n) in chunks whose scratch
+// stays within 1 GiB (2^27 doubles), one buffer for all chunks, freed in stream order.
+template <typename Launch>
+void for_each_scratch_chunk(int64_t n, int64_t per, cudaStream_t stream, Launch&& launch) {
+    if (n <= 0) return;
+    const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(n, (int64_t{1} << 27) / std::max<int64_t>(per, 1)));
+    Scratch<double> work(static_cast<size_t>(chunk * per), stream);
+    for (int64_t i0 = 0; i0 < n; i0 += chunk) launch(i0, std::min(chunk, n - i0), work.get());
 }
 
 // C (m x n) = A (m x k) * B^T (B: n x k), all row-major on the device, on the stream:
