@@ -1,6 +1,7 @@
 package org.latentfield.kernels;
 
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
@@ -214,6 +215,27 @@ final class LfNative {
 
     static native @Cast("lf_status") int lf_jacobian_spectra_cuda(@Cast("int64_t") long n, int k, @Const FloatPointer jacobians,
             int maxIter, double tol, FloatPointer spectralNorm, FloatPointer spectralRadius, IntPointer iterations, Pointer stream);
+
+    static native @Cast("lf_status") int lf_jacobian_eigenvalues_cpu(@Cast("int64_t") long n, int k, @Const FloatPointer jacobians,
+            FloatPointer eigRe, FloatPointer eigIm);
+
+    static native @Cast("lf_status") int lf_jacobian_eigenvalues_cuda(@Cast("int64_t") long n, int k, @Const FloatPointer jacobians,
+            FloatPointer eigRe, FloatPointer eigIm, Pointer stream);
+
+    static native @Cast("lf_status") int lf_anderson_step_cpu(@Cast("int64_t") long n, int k, int m, double beta, double lambda,
+            double safeguard, @Const FloatPointer x, @Const FloatPointer fx, @Const IntPointer slot, FloatPointer histX,
+            FloatPointer histG, IntPointer histCount, FloatPointer lastRes, FloatPointer xNext, @Cast("int8_t*") BytePointer fallback);
+
+    static native @Cast("lf_status") int lf_anderson_step_cuda(@Cast("int64_t") long n, int k, int m, double beta, double lambda,
+            double safeguard, @Const FloatPointer x, @Const FloatPointer fx, @Const IntPointer slot, FloatPointer histX,
+            FloatPointer histG, IntPointer histCount, FloatPointer lastRes, FloatPointer xNext, @Cast("int8_t*") BytePointer fallback,
+            Pointer stream);
+
+    static native @Cast("lf_status") int lf_solve_batched_cpu(@Cast("int64_t") long n, int k, @Const DoublePointer a,
+            @Const DoublePointer b, DoublePointer x, @Cast("int8_t*") BytePointer singular);
+
+    static native @Cast("lf_status") int lf_solve_batched_cuda(@Cast("int64_t") long n, int k, @Const DoublePointer a,
+            @Const DoublePointer b, DoublePointer x, @Cast("int8_t*") BytePointer singular, Pointer stream);
 
     static native @Cast("lf_status") int lf_mlp_create(@Const MlpLayer layers, int nLayers, int device, @Cast("lf_mlp**") PointerPointer<Mlp> plan);
 
