@@ -15,12 +15,15 @@ import org.latentfield.data.ImageSet;
 import org.latentfield.data.Points;
 import org.latentfield.data.Subsets;
 import org.latentfield.data.StartPoints;
+import org.latentfield.dynamics.AttractorRule;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.dynamics.FixedPointPolish;
+import org.latentfield.dynamics.FixedPointKind;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.dynamics.PointState;
+import org.latentfield.dynamics.Solver;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.AttractorReport;
@@ -56,10 +59,12 @@ final class AttractorsCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("tol").hasArg().argName("T").desc("converged when ||z_t - z_{t-1}||^2 < T (default 1e-6)").build());
         o.addOption(Option.builder().longOpt("max-iter").hasArg().argName("N").desc("iteration cap; points that reach it are not converged (default 3000)").build());
         o.addOption(Option.builder().longOpt("divergence-bound").hasArg().argName("B").desc("diverged when ||z_t|| > B (default 1e6)").build());
-        o.addOption(Option.builder().longOpt("merge").hasArg().argName("cosine:T|euclidean:R|identity[:TOL]")
-                .desc("when two endpoints are the same attractor (default cosine:0.99, the paper's; identity polishes the endpoints"
-                        + " to relative residual TOL, default 1e-9 or the float32 floor, and merges fixed points whose error balls"
-                        + " touch)").build());
+        MergeOption.add(o);
+        o.addOption(Option.builder().longOpt("solver").hasArg().argName("picard|anderson[:M[:BETA]]|newton")
+                .desc("how fixed points are found: picard iterates z <- f(z) (default; the paper's iteration counts), anderson:M"
+                        + " accelerates it with memory M (default 5), newton takes damped Newton steps with the Jacobian (k <= 256)."
+                        + " The accelerated solvers can stop at saddles and repellers: those are classified and listed apart from"
+                        + " the attractors").build());
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("rows evaluated together (default 1024)").build());
         o.addOption(Option.builder().longOpt("record-every").hasArg().argName("R").desc("record z_0, z_R, z_2R, ... into trajectories.npy").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory").build());
@@ -87,9 +92,8 @@ final class AttractorsCommand implements Main.Command {
                 Args.real(cl, "divergence-bound", FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND),
                 Args.integer(cl, "batch", FixedPointSolver.Options.DEFAULT_BATCH),
                 recordEvery);
-        String mergeSpec = cl.getOptionValue("merge", MergeRule.paperDefault().spec());
-        double polishTol = identityTol(mergeSpec);
-        MergeRule merge = Double.isNaN(polishTol) ? MergeRule.parse(mergeSpec) : MergeRule.paperDefault();
+        AttractorRule rule = MergeOption.parse(cl);
+        Solver method = Solver.parse(cl.getOptionValue("solver", "picard"));
         String engine = EngineChoice.spec(cl);
         StartSpec starts = StartSpec.parse(from);
         if (starts.kind == StartSpec.Kind.NOISE) {
@@ -115,15 +119,16 @@ final class AttractorsCommand implements Main.Command {
             FixedPointResult result;
             EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
             try (choice; ProgressReporter progress = new ProgressReporter("attractors", "points", z0.n(), err)) {
-                result = choice.solve(z0, solver, progress);
+                result = method instanceof Solver.Picard ? choice.solve(z0, solver, progress) : method.solve(map, z0, solver, progress);
             }
-            Attractors attractors = Attractors.find(result, merge);
+            Attractors attractors;
             Map<String, Object> polish = null;
-            if (!Double.isNaN(polishTol)) {
-                Attractors cosine = attractors;
-                Attractors.Identified identified = Attractors.identify(result, map, polishTol, POLISH_STEPS);
+            if (rule instanceof AttractorRule.Identity identity) {
+                Attractors.Identified identified = identity.identify(result, map);
                 attractors = identified.attractors();
-                polish = polishFacts(identified, cosine);
+                polish = polishFacts(identified, identity, Attractors.find(result, MergeRule.paperDefault()));
+            } else {
+                attractors = rule.apply(result, map);
             }
 
             Map<String, Object> settings = new LinkedHashMap<>();
@@ -135,6 +140,7 @@ final class AttractorsCommand implements Main.Command {
             settings.put("tol", solver.tol());
             settings.put("max_iter", solver.maxIter());
             settings.put("divergence_bound", solver.divergenceBound());
+            settings.put("solver", method.spec());
             settings.put("merge", attractors.merge());
             if (polish != null) {
                 settings.put("polish", polish);
@@ -142,12 +148,18 @@ final class AttractorsCommand implements Main.Command {
             settings.put("batch", solver.batchSize());
             settings.put("eval_batch", map.evalBatch());
             settings.put("device", cl.getOptionValue("device", "auto"));
-            settings.put("engine", choice.description());
+            settings.put("engine", method instanceof Solver.Picard ? choice.description() : "torch (the " + method.spec() + " solver runs on LibTorch)");
             settings.put("engine_check", choice.check());
             settings.put("record_every", recordEvery == 0 ? null : recordEvery);
             settings.put("workers", map.workers());
             settings.put("torch_threads", map.intraOpThreads());
             ObjectNode summary = AttractorReport.summary(ModelReport.facts(map.contract()), settings, result, attractors, NativeKernels.version());
+            if (polish != null) {
+                ObjectNode byRule = summary.putObject("attractor_count_by_rule");
+                byRule.put(attractors.merge(), attractors.count());
+                byRule.put(MergeRule.paperDefault().spec(), (Integer) polish.get("attractor_count_cosine"));
+                summary.put("rules_agree", attractors.count() == (Integer) polish.get("attractor_count_cosine"));
+            }
             AttractorReport.write(dir, summary, result, attractors);
             if (drawn != null) {
                 AttractorReport.writeItems(dir, drawn);
@@ -186,6 +198,15 @@ final class AttractorsCommand implements Main.Command {
         }
         if (a.count() > shown) {
             out.printf("  ... %d more in attractors.npy%n", a.count() - shown);
+        }
+        if (!a.others().isEmpty()) {
+            out.printf("other fixed points %d (not attractors; fixed_points.npy):", a.others().size());
+            for (FixedPointKind kind : FixedPointKind.values()) {
+                if (kind != FixedPointKind.ATTRACTOR && a.count(kind) > 0) {
+                    out.printf(" %s %d (%d starts)", kind.label(), a.count(kind), a.startsAt(kind));
+                }
+            }
+            out.println();
         }
         out.printf("%.0f point-iterations/s over %.2f s; results in %s%n", r.pointIterationsPerSecond(), r.seconds(), dir);
     }
@@ -238,32 +259,17 @@ final class AttractorsCommand implements Main.Command {
         }
     }
 
-    static final int POLISH_STEPS = 50;
-
-    /** The polishing tolerance of "identity" or "identity:TOL"; NaN for the other rules. */
-    private static double identityTol(String spec) {
-        String[] p = spec.strip().split(":");
-        if (!p[0].equals("identity")) {
-            return Double.NaN;
-        }
-        try {
-            double tol = p.length == 1 ? FixedPointPolish.DEFAULT_TOL : p.length == 2 ? Double.parseDouble(p[1]) : Double.NaN;
-            if (tol > 0 && tol < 1) {
-                return tol;
-            }
-        } catch (NumberFormatException e) {
-            // falls through
-        }
-        throw new LatentfieldException("--merge identity takes an optional relative residual in (0, 1), as identity:1e-9; got '" + spec + "'.");
-    }
-
     /** What polishing did, and the paper's count on the same endpoints, for summary.json's settings. */
-    private static Map<String, Object> polishFacts(Attractors.Identified identified, Attractors cosine) {
+    static Map<String, Object> polishFacts(Attractors.Identified identified, AttractorRule.Identity rule, Attractors cosine) {
         FixedPointPolish.Result p = identified.polished();
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("method", p.method());
         facts.put("tol", p.tol());
-        facts.put("max_steps", POLISH_STEPS);
+        facts.put("tol_requested", rule.tol());
+        if (p.tol() > rule.tol()) {
+            facts.put("tol_note", "the model computes in float32: polishing is held to its floor " + p.tol() + ", not " + rule.tol());
+        }
+        facts.put("max_steps", rule.maxSteps());
         facts.put("polished", p.n());
         int reached = 0, steps = 0;
         double worst = 0;
@@ -275,7 +281,8 @@ final class AttractorsCommand implements Main.Command {
         facts.put("reached", reached);
         facts.put("steps_max", steps);
         facts.put("residual_max", worst);
-        facts.put("cosine_attractor_count", cosine.count());
+        facts.put("not_reached", p.n() - reached);
+        facts.put("attractor_count_cosine", cosine.count());
         return facts;
     }
 }

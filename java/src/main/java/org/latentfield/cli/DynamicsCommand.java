@@ -31,7 +31,7 @@ import org.latentfield.data.Subsets;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
-import org.latentfield.dynamics.MergeRule;
+import org.latentfield.dynamics.AttractorRule;
 import org.latentfield.kernels.Device;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
@@ -72,6 +72,7 @@ final class DynamicsCommand implements Main.Command {
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory: summary.json, dynamics.png, series.npy (checkpoints x series_columns), train_items.npy and"
                 + " test_items.npy (the items drawn)").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
+        MergeOption.add(o);
         return o;
     }
 
@@ -95,6 +96,7 @@ final class DynamicsCommand implements Main.Command {
             throw new LatentfieldException("--checkpoints " + ckDir + " holds no .pt files.");
         }
         String engine = EngineChoice.spec(cl);
+        AttractorRule rule = MergeOption.parse(cl);
         List<ModelSource> sources = new java.util.ArrayList<>();
         for (Path checkpoint : checkpoints) {
             sources.add(ModelOptions.source(cl, checkpoint, java.util.Optional.empty()));
@@ -110,6 +112,7 @@ final class DynamicsCommand implements Main.Command {
         ObjectNode summary = JSON.createObjectNode();
         summary.put("checkpoints", ckDir.toString());
         summary.put("samples", samples);
+        summary.put("merge", rule.spec());
         summary.set("series_columns", JSON.valueToTree(SERIES_COLUMNS));
         ArrayNode rows = summary.putArray("series");
         double[][] mem = new double[2][checkpoints.size()], mse = new double[2][checkpoints.size()], distinct = new double[2][checkpoints.size()],
@@ -130,8 +133,7 @@ final class DynamicsCommand implements Main.Command {
                     FixedPointResult rTrain = choice.solve(trainCodes, o);
                     FixedPointResult rTest = choice.solve(new Points(testRows.length, k, map.encode(test, testRows)), o);
                     FixedPointResult rNoise = choice.solve(noise, o);
-                    MergeRule rule = MergeRule.paperDefault();
-                    Attractors aTrain = Attractors.find(rTrain, rule), aTest = Attractors.find(rTest, rule), aNoise = Attractors.find(rNoise, rule);
+                    Attractors aTrain = rule.apply(rTrain, map), aTest = rule.apply(rTest, map), aNoise = rule.apply(rNoise, map);
                     Points pTrain = aTrain.points(k), pNoise = aNoise.points(k);
                     Points decoded = new Points(pTrain.n(), train.imageSize(), map.decodeImages(pTrain.data(), pTrain.n(), train.imageSize()));
                     double memorization = pTrain.n() > 0 ? Memorization.coefficient(decoded, trainImages, Device.CPU).mean() : Double.NaN;

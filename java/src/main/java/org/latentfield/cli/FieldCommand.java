@@ -22,7 +22,7 @@ import org.latentfield.data.StartPoints;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
-import org.latentfield.dynamics.MergeRule;
+import org.latentfield.dynamics.AttractorRule;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.LatentMap;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
@@ -64,6 +64,7 @@ final class FieldCommand implements Main.Command {
                 .desc("output directory: field.png, summary.json, grid.npy (G*G x 2 plane coordinates), field.npy (G*G x k, V),"
                         + " magnitude.npy (G*G, |V|), basin.npy (G*G, attractor reached from each grid point, -1 if none)").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
+        MergeOption.add(o);
         return o;
     }
 
@@ -81,6 +82,7 @@ final class FieldCommand implements Main.Command {
             throw new LatentfieldException("--samples must be at least 3, got " + samples + ".");
         }
         String engine = EngineChoice.spec(cl);
+        AttractorRule rule = MergeOption.parse(cl);
         String planeKind = cl.getOptionValue("plane");
         if (planeKind != null && !List.of("axes", "pca", "attractors").contains(planeKind)) {
             throw new LatentfieldException("--plane must be axes, pca or attractors, got '" + planeKind + "'.");
@@ -96,8 +98,8 @@ final class FieldCommand implements Main.Command {
                 FixedPointSolver.Options solver = new FixedPointSolver.Options(FixedPointSolver.Options.DEFAULT_TOL,
                         FixedPointSolver.Options.DEFAULT_MAX_ITER, FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, 1024, 0);
                 // the attractors of --samples N(0, I) starts, mined once when the plane or the range needs them
-                Attractors noise = kind.equals("attractors") || range == null ? Attractors.find(choice.solve(
-                        StartPoints.gaussian(samples, k, 1.0, Args.longValue(cl, "seed", 0)), solver), MergeRule.paperDefault()) : null;
+                Attractors noise = kind.equals("attractors") || range == null ? rule.apply(choice.solve(
+                        StartPoints.gaussian(samples, k, 1.0, Args.longValue(cl, "seed", 0)), solver), torchMap) : null;
                 Points planeCodes = kind.equals("pca") ? codes(torchMap, cl.getOptionValue("data"), samples, err) : null;
                 VectorField.Plane plane = switch (kind) {
                     case "axes" -> VectorField.axes(k);
@@ -113,7 +115,7 @@ final class FieldCommand implements Main.Command {
                 if (choice.map() != gridMap) { // the native engine failed its check: the field comes from LibTorch too
                     grid = VectorField.evaluate(choice.map(), plane, range[0], range[1], g);
                 }
-                Attractors attractors = Attractors.find(run, MergeRule.paperDefault());
+                Attractors attractors = rule.apply(run, torchMap);
                 write(dir, cl, torchMap, choice, plane, planeCodes == null ? 0 : planeCodes.n(), grid, attractors, range, g, out);
                 return Main.OK;
             }
@@ -137,6 +139,7 @@ final class FieldCommand implements Main.Command {
         s.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
         s.put("latent_dim", k);
         s.put("engine", choice.description());
+        s.put("merge", attractors.merge());
         s.put("plane", plane.kind());
         if (planeItems > 0) {
             s.put("plane_data", cl.getOptionValue("data"));

@@ -42,6 +42,7 @@ public final class Main {
 
     private static final Map<String, Command> COMMANDS = Map.ofEntries(
             Map.entry("attractors", new AttractorsCommand()),
+            Map.entry("complexity", new ComplexityCommand()),
             Map.entry("dynamics", new DynamicsCommand()),
             Map.entry("field", new FieldCommand()),
             Map.entry("info", new InfoCommand()),

@@ -25,7 +25,7 @@ import org.latentfield.data.StartPoints;
 import org.latentfield.data.Subsets;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointSolver;
-import org.latentfield.dynamics.MergeRule;
+import org.latentfield.dynamics.AttractorRule;
 import org.latentfield.kernels.Device;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
@@ -68,6 +68,7 @@ final class MemorizationCommand implements Main.Command {
                         + " attractors_I.npy (A x k, the train-derived attractors of the I-th model) and similarity_I.npy (A: each one's best"
                         + " cosine similarity to the training set), train_items_I.npy and test_items_I.npy (the items drawn)").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
+        MergeOption.add(o);
         return o;
     }
 
@@ -83,7 +84,8 @@ final class MemorizationCommand implements Main.Command {
         summary.put("train", cl.getOptionValue("train", "fashion-mnist:train"));
         summary.put("test", cl.getOptionValue("test", "fashion-mnist:test"));
         summary.put("samples", samples);
-        summary.put("merge", MergeRule.paperDefault().spec());
+        AttractorRule rule = MergeOption.parse(cl);
+        summary.put("merge", rule.spec());
         ArrayNode models = summary.putArray("models");
         Map<String, float[][]> montage = new LinkedHashMap<>();
         List<double[]> byK = new ArrayList<>();
@@ -106,9 +108,9 @@ final class MemorizationCommand implements Main.Command {
                     int[] trainRows = Subsets.seeded(train.count(), samples, seed + 1), testRows = Subsets.seeded(test.count(), samples, seed + 2);
                     try (EngineChoice choice = EngineChoice.choose(engine, map, path.toString())) {
                         FixedPointSolver.Options o = FixedPointSolver.Options.defaults();
-                        Attractors fromTrain = attractors(choice, new Points(trainRows.length, k, map.encode(train, trainRows)), o);
-                        Attractors fromTest = attractors(choice, new Points(testRows.length, k, map.encode(test, testRows)), o);
-                        Attractors fromNoise = attractors(choice, StartPoints.gaussian(samples, k, 1.0, seed), o);
+                        Attractors fromTrain = attractors(choice, map, rule, new Points(trainRows.length, k, map.encode(train, trainRows)), o);
+                        Attractors fromTest = attractors(choice, map, rule, new Points(testRows.length, k, map.encode(test, testRows)), o);
+                        Attractors fromNoise = attractors(choice, map, rule, StartPoints.gaussian(samples, k, 1.0, seed), o);
                         int a = fromTrain.count();
                         Points trainAttractors = fromTrain.points(k);
                         Points decoded = new Points(a, train.imageSize(), map.decodeImages(trainAttractors.data(), a, train.imageSize()));
@@ -168,8 +170,9 @@ final class MemorizationCommand implements Main.Command {
         }
     }
 
-    private static Attractors attractors(EngineChoice choice, Points starts, FixedPointSolver.Options o) {
-        return Attractors.find(choice.solve(starts, o), MergeRule.paperDefault());
+    private static Attractors attractors(EngineChoice choice, TorchScriptAutoencoder map, AttractorRule rule, Points starts,
+                                         FixedPointSolver.Options o) {
+        return rule.apply(choice.solve(starts, o), map);
     }
 
     private static void figures(OutputDirectory dir, List<double[]> byK) {

@@ -26,7 +26,7 @@ import org.latentfield.data.StartPoints;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
-import org.latentfield.dynamics.MergeRule;
+import org.latentfield.dynamics.AttractorRule;
 import org.latentfield.kernels.Device;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.Json;
@@ -74,6 +74,7 @@ final class OodCommand implements Main.Command {
                 .desc("output directory: summary.json, scores_<method>.npy (all samples, set order), set.npy (each sample's set),"
                         + " items.npy (each sample's index in its set), train_items.npy (the training items drawn), hist_<method>.png").build());
         o.addOption(Option.builder().longOpt("json").desc("print summary.json to stdout").build());
+        MergeOption.add(o);
         return o;
     }
 
@@ -91,6 +92,7 @@ final class OodCommand implements Main.Command {
         int[] ks = kList(cl.getOptionValue("knn-k", "1,10,100,1000"), trainSamples);
         long seed = Args.longValue(cl, "seed", 0);
         String engine = EngineChoice.spec(cl);
+        AttractorRule rule = MergeOption.parse(cl);
         FixedPointSolver.Options solver = new FixedPointSolver.Options(Args.real(cl, "tol", 1e-5), Args.integer(cl, "max-iter", 500),
                 FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, 1024, 1);
         List<String> sets = new ArrayList<>();
@@ -118,7 +120,7 @@ final class OodCommand implements Main.Command {
                         ? new Points(Math.min(2000, trainCodes.n()), k, java.util.Arrays.copyOf(trainCodes.data(), Math.min(2000, trainCodes.n()) * k))
                         : StartPoints.gaussian(2000, k, 1.0, seed);
                 FixedPointSolver.Options mining = new FixedPointSolver.Options(solver.tol(), solver.maxIter(), solver.divergenceBound(), 1024, 0);
-                Attractors reference = Attractors.find(choice.solve(attractorStarts, mining), MergeRule.paperDefault());
+                Attractors reference = rule.apply(choice.solve(attractorStarts, mining), map);
                 if (reference.count() == 0) {
                     throw new LatentfieldException("no start converged within " + solver.maxIter() + " iterations, so there are no reference"
                             + " attractors; raise --max-iter or --tol.");
@@ -175,12 +177,13 @@ final class OodCommand implements Main.Command {
     }
 
     private static ObjectNode summary(TorchScriptAutoencoder map, CommandLine cl, List<String> sets, int attractors, String from, FixedPointSolver.Options solver,
-                                      int[] ks, Map<String, List<double[]>> scores) {
+                                      int[] ks, Map<String, List<double[]>> scores) throws ParseException {
         ObjectNode s = JSON.createObjectNode();
         s.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
         s.put("id", sets.get(0));
         s.put("train", cl.getOptionValue("train", "fashion-mnist:train"));
         s.put("reference_attractors", attractors);
+        s.put("merge", MergeOption.parse(cl).spec());
         s.put("attractors_from", from);
         s.put("tol", solver.tol());
         s.put("max_iter", solver.maxIter());

@@ -15,8 +15,17 @@ import org.latentfield.kernels.NativeDistances;
  * @param basin      per start, the index of its attractor in {@code attractors}, or -1 when the
  *                   start did not converge (not converged or diverged)
  * @param merge      the merge rule used, as the CLI spells it (e.g. "cosine:0.99", "identity:1.0E-9")
+ * @param others     the fixed points the identity rule found that are not attractors (saddles,
+ *                   repellers, non-hyperbolic or unclassifiable points), most starts first; they
+ *                   have no basin (their starts get -1). Empty for the endpoint-only rules,
+ *                   which cannot tell the kinds apart.
  */
-public record Attractors(List<Attractor> attractors, int[] basin, String merge) {
+public record Attractors(List<Attractor> attractors, int[] basin, String merge, List<FixedPoint> others) {
+
+    /** Attractors with no other fixed points. */
+    public Attractors(List<Attractor> attractors, int[] basin, String merge) {
+        this(attractors, basin, merge, List.of());
+    }
 
     /**
      * One attractor.
@@ -28,8 +37,34 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
      * @param basinSize      number of starts whose trajectories end at it
      * @param meanIterations mean iteration count of those starts
      * @param representative the index of the start whose endpoint is {@code point}
+     * @param rho            spectral radius of J_f at the polished point (identity rule), else NaN
      */
-    public record Attractor(float[] point, double[] polished64, int basinSize, double meanIterations, int representative) {}
+    public record Attractor(float[] point, double[] polished64, int basinSize, double meanIterations, int representative, double rho) {}
+
+    /**
+     * A fixed point that is not an attractor.
+     *
+     * @param point          its best-polished member's polished point
+     * @param polished64     the same in float64
+     * @param kind           what kind of fixed point it is
+     * @param rho            spectral radius of J_f there
+     * @param starts         number of starts whose solver stopped there
+     * @param representative the index of that best-polished start
+     */
+    public record FixedPoint(float[] point, double[] polished64, FixedPointKind kind, double rho, int starts, int representative) {}
+
+    /** Number of starts that ended at a fixed point of the given kind (attractors: their basins). */
+    public long startsAt(FixedPointKind kind) {
+        if (kind == FixedPointKind.ATTRACTOR) {
+            return attractors.stream().mapToLong(Attractor::basinSize).sum();
+        }
+        return others.stream().filter(f -> f.kind() == kind).mapToLong(FixedPoint::starts).sum();
+    }
+
+    /** Number of distinct fixed points of the given kind. */
+    public long count(FixedPointKind kind) {
+        return kind == FixedPointKind.ATTRACTOR ? count() : others.stream().filter(f -> f.kind() == kind).count();
+    }
 
     public int count() {
         return attractors.size();
@@ -59,15 +94,17 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
             converged[i] = result.converged(i);
         }
         NativeDistances.Dedup dedup = rule.dedup(end, k, converged);
-        return fromClusters(result, dedup.cluster(), dedup.leader(), end, null, result.finalStepSq(), rule.spec());
+        return fromClusters(result, dedup.cluster(), dedup.leader(), end, null, result.finalStepSq(), null, rule.spec());
     }
 
     /**
      * The attractors of {@code result} by the identity rule of issue 12: the converged endpoints
      * are polished ({@link FixedPointPolish}, relative residual {@code polishTol}, at most
-     * {@code maxSteps} steps) and merged when their error balls touch
-     * ({@link FixedPointIdentity}); each attractor's point is its best-polished member's polished
-     * point. Endpoints whose polishing does not converge stay out of every basin (-1).
+     * {@code maxSteps} steps), merged when their error balls touch ({@link FixedPointIdentity}),
+     * and each fixed point so found is classified from the spectrum of J_f at its best-polished
+     * member ({@link FixedPointKind}). Only attractors get basins; the others are listed in
+     * {@link #others()}. Endpoints whose polishing does not reach the tolerance stay out of
+     * every basin (-1) and are counted in {@link Identified}.
      */
     public static Identified identify(FixedPointResult result, org.latentfield.map.LatentMap map, double polishTol, int maxSteps) {
         int n = result.size();
@@ -79,24 +116,47 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
         }
         FixedPointPolish.Result polished = FixedPointPolish.polish(map, z, rows.length, polishTol, maxSteps);
         int[] local = FixedPointIdentity.cluster(polished, k);
-        int[] cluster = new int[n];
-        Arrays.fill(cluster, -1);
-        List<Integer> leaders = new ArrayList<>();
+        // the kind of a fixed point is read at its best-polished member
+        java.util.Map<Integer, Integer> bestOf = new java.util.HashMap<>();
+        for (int i = 0; i < rows.length; i++) {
+            if (polished.reached()[i]) {
+                bestOf.merge(local[i], i, (a, b) -> polished.residual()[b] < polished.residual()[a] ? b : a);
+            }
+        }
+        int[] attractorCluster = new int[n];
+        int[] otherCluster = new int[n];
+        Arrays.fill(attractorCluster, -1);
+        Arrays.fill(otherCluster, -1);
         float[] points = result.endpoints().data().clone();
         double[] points64 = new double[n * k];
+        float[] residual = new float[n];
+        double[] rho = new double[n];
+        Arrays.fill(residual, Float.POSITIVE_INFINITY);
         for (int i = 0; i < rows.length; i++) {
             if (!polished.reached()[i]) {
                 continue;
             }
-            cluster[rows[i]] = local[i];
+            int best = bestOf.get(local[i]);
+            boolean attractor = polished.kind()[best] == FixedPointKind.ATTRACTOR;
+            (attractor ? attractorCluster : otherCluster)[rows[i]] = local[i];
             for (int j = 0; j < k; j++) {
                 points[rows[i] * k + j] = (float) polished.points()[i * k + j];
                 points64[rows[i] * k + j] = polished.points()[i * k + j];
             }
+            residual[rows[i]] = (float) polished.residual()[i];
+            rho[rows[i]] = polished.rho()[best];
         }
-        // renumber the clusters that kept a member, in order of their first member
+        int[] leaders = renumber(attractorCluster);
+        Attractors a = fromClusters(result, attractorCluster, leaders, points, points64, residual, rho, "identity:" + polished.tol());
+        List<FixedPoint> others = others(otherCluster, renumber(otherCluster), points, points64, residual, polished, rows, bestOf, local, k);
+        return new Identified(new Attractors(a.attractors(), a.basin(), a.merge(), others), polished, rows);
+    }
+
+    /** Renumbers the non-negative clusters in order of their first member; returns each one's first member. */
+    private static int[] renumber(int[] cluster) {
         java.util.Map<Integer, Integer> renumber = new java.util.LinkedHashMap<>();
-        for (int p = 0; p < n; p++) {
+        List<Integer> leaders = new ArrayList<>();
+        for (int p = 0; p < cluster.length; p++) {
             if (cluster[p] >= 0) {
                 Integer c = renumber.get(cluster[p]);
                 if (c == null) {
@@ -107,14 +167,42 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
                 cluster[p] = c;
             }
         }
-        float[] residual = new float[n];
-        Arrays.fill(residual, Float.POSITIVE_INFINITY);
-        for (int i = 0; i < rows.length; i++) {
-            residual[rows[i]] = (float) polished.residual()[i];
+        return leaders.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The non-attracting fixed points, most starts first (ties: first reached by the lowest start). */
+    private static List<FixedPoint> others(int[] cluster, int[] leaders, float[] points, double[] points64, float[] residual,
+                                           FixedPointPolish.Result polished, int[] rows, java.util.Map<Integer, Integer> bestOf,
+                                           int[] local, int k) {
+        int count = leaders.length;
+        int[] starts = new int[count];
+        int[] best = leaders.clone();
+        for (int p = 0; p < cluster.length; p++) {
+            int c = cluster[p];
+            if (c >= 0) {
+                starts[c]++;
+                if (residual[p] < residual[best[c]]) {
+                    best[c] = p;
+                }
+            }
         }
-        Attractors a = fromClusters(result, cluster, leaders.stream().mapToInt(Integer::intValue).toArray(), points, points64, residual,
-                "identity:" + polished.tol());
-        return new Identified(a, polished, rows);
+        int[] rowOf = new int[cluster.length];
+        for (int i = 0; i < rows.length; i++) {
+            rowOf[rows[i]] = i;
+        }
+        Integer[] order = new Integer[count];
+        for (int c = 0; c < count; c++) {
+            order[c] = c;
+        }
+        Arrays.sort(order, Comparator.comparingInt((Integer c) -> -starts[c]).thenComparingInt(c -> leaders[c]));
+        List<FixedPoint> list = new ArrayList<>(count);
+        for (int c : order) {
+            int b = best[c];
+            int at = bestOf.get(local[rowOf[b]]);
+            list.add(new FixedPoint(Arrays.copyOfRange(points, b * k, b * k + k), Arrays.copyOfRange(points64, b * k, b * k + k),
+                    polished.kind()[at], polished.rho()[at], starts[c], b));
+        }
+        return List.copyOf(list);
     }
 
     /** The attractors by the identity rule, with the polishing of the converged endpoints {@code rows}. */
@@ -122,11 +210,11 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
 
     /**
      * Attractors from a clustering: the member with the smallest {@code step} gives the point
-     * (and its row of {@code end64}, the polished float64 points, when there are any); largest
-     * basin first.
+     * (and its row of {@code end64}, the polished float64 points, and of {@code rho}, when there
+     * are any); largest basin first.
      */
     private static Attractors fromClusters(FixedPointResult result, int[] cluster, int[] leaderRows, float[] end, double[] end64, float[] step,
-                                           String merge) {
+                                           double[] rho, String merge) {
         int n = result.size();
         int k = result.endpoints().dim();
         int[] basin = new int[n];
@@ -164,7 +252,7 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge) 
             float[] point = Arrays.copyOfRange(end, best.get(a) * k, best.get(a) * k + k);
             long[] s = stats.get(a);
             double[] point64 = end64 == null ? null : Arrays.copyOfRange(end64, best.get(a) * k, best.get(a) * k + k);
-            list.add(new Attractor(point, point64, (int) s[0], (double) s[1] / s[0], best.get(a)));
+            list.add(new Attractor(point, point64, (int) s[0], (double) s[1] / s[0], best.get(a), rho == null ? Double.NaN : rho[best.get(a)]));
         }
         for (int i = 0; i < n; i++) {
             if (basin[i] >= 0) {

@@ -6,18 +6,22 @@ package org.latentfield.dynamics;
  *
  * <p>For a point z with residual r = ||f(z) - z|| near a fixed point z* of f where J = J_f(z*)
  * has no eigenvalue 1, to first order z - z* = (I - J)^{-1} (z - f(z)), so
- * ||z - z*|| &lt;= r / (1 - rho) for a contraction with spectral radius rho &lt; 1 (exactly so
- * for a normal J; for a non-normal J the factor is ||(I - J)^{-1}||, which this estimate
- * replaces by its normal value), and about r / |rho - 1| away from a contraction. The radius of
- * a point is therefore e = r / |1 - rho| (r alone where rho is unknown), plus the precision of
- * the representation, {@code floor} * max(1, ||z||). Two points a and b are the same fixed
- * point when ||a - b|| &lt;= e_a + e_b: the two balls that each hold its fixed point touch.
- * Distinct fixed points farther apart than that are never merged, whatever their norms: the
- * linear contraction's polished endpoints all fall within 1e-9 of 0 (one attractor), and z and
- * 2z stay apart.
+ * ||z - z*|| &lt;= ||(I - J)^{-1}|| r. For a normal J, ||(I - J)^{-1}|| = 1 / gap with
+ * gap = min_i |1 - lambda_i(J)| (the distance of the spectrum to 1; for a contraction
+ * gap &gt;= 1 - rho); for a non-normal J the norm can be larger and this estimate replaces it by
+ * its normal value. The radius of a point is therefore
+ * <pre>  e = r / max(gap, 1e-3) + floor * max(1, ||z||)</pre>
+ * (r alone where the spectrum is unknown), where the second term is the precision of the
+ * representation (the float32 floor 1e-6 for a float32 model, 1e-14 in float64) and 1e-3
+ * ({@link #MIN_GAP}) keeps a non-hyperbolic point's ball finite. Two points a and b are the
+ * same fixed point when ||a - b|| &lt;= e_a + e_b: the two balls that each hold its fixed point
+ * touch. Distinct fixed points farther apart than that are never merged, whatever their norms:
+ * the linear contraction's polished endpoints all fall within 1e-9 of 0 (one attractor), and z
+ * and 2z stay apart. The rule holds for saddles and repellers as well as attractors, since it
+ * needs only the gap, not a contraction.
  */
 public final class FixedPointIdentity {
-    /** A radius factor |1 - rho| below this is treated as non-hyperbolic: the bound is then r / this. */
+    /** A gap min |1 - lambda| below this is treated as non-hyperbolic: the bound is then r / this. */
     public static final double MIN_GAP = 1e-3;
 
     private FixedPointIdentity() {}
@@ -27,8 +31,8 @@ public final class FixedPointIdentity {
         double floor = polished.tol() > FixedPointPolish.FLOAT32_FLOOR / 2 ? FixedPointPolish.FLOAT32_FLOOR : 1e-14;
         double[] e = new double[polished.n()];
         for (int p = 0; p < e.length; p++) {
-            double rho = polished.rho()[p];
-            double gap = Double.isFinite(rho) ? Math.max(MIN_GAP, Math.abs(1 - rho)) : 1;
+            double g = polished.gap()[p];
+            double gap = Double.isFinite(g) ? Math.max(MIN_GAP, g) : 1;
             e[p] = polished.residual()[p] / gap + floor * Math.max(1, FixedPointPolish.norm(polished.points(), p, k));
         }
         return e;
@@ -37,7 +41,8 @@ public final class FixedPointIdentity {
     /**
      * Greedy clustering in row order: each point joins the first earlier cluster whose
      * representative (its first point) is within the sum of their radii, else starts one.
-     * Points whose residual is not finite get -1.
+     * Points whose polishing did not reach its tolerance (their radius would be set by a
+     * residual that says little) get -1, as do points whose residual is not finite.
      *
      * @return the cluster of each point
      */
@@ -49,7 +54,7 @@ public final class FixedPointIdentity {
         int[] reps = new int[n];
         int count = 0;
         for (int p = 0; p < n; p++) {
-            if (!Double.isFinite(polished.residual()[p])) {
+            if (!Double.isFinite(polished.residual()[p]) || !polished.reached()[p]) {
                 cluster[p] = -1;
                 continue;
             }

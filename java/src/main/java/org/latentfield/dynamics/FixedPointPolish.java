@@ -2,9 +2,7 @@ package org.latentfield.dynamics;
 
 import java.util.Arrays;
 import org.latentfield.kernels.Cancellation;
-import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeMatrix;
-import org.latentfield.kernels.NativeSpectra;
 import org.latentfield.map.DifferentiableMap;
 import org.latentfield.map.Float64Map;
 import org.latentfield.map.LatentMap;
@@ -12,7 +10,8 @@ import org.latentfield.map.LatentMap;
 /**
  * Refines approximate fixed points (the endpoints of a stopped iteration) until their residual is
  * known: r(z) = ||f(z) - z||_2 &lt;= tol * max(1, ||z||_2), and measures the spectral radius
- * rho = rho(J_f(z)) at the refined point (issue 12).
+ * spectrum of J_f(z) at the refined point ({@link LocalSpectrum}: rho, the gap to 1, the kind of
+ * fixed point; issue 12).
  *
  * <p>Steps: where J_f is available (a {@link DifferentiableMap}) and k is small, damped Newton on
  * g(z) = f(z) - z, z &lt;- z - s (J_f(z) - I)^{-1} g(z), solved in double by LU with partial
@@ -42,12 +41,15 @@ public final class FixedPointPolish {
      * @param points   n x k polished fixed points (double)
      * @param residual ||f(z) - z|| at each
      * @param rho      spectral radius of J_f at each (NaN without Jacobians)
+     * @param gap      min_i |1 - lambda_i(J_f)| at each: the distance of the spectrum to 1 (NaN without Jacobians)
+     * @param kind     what kind of fixed point each is, from the moduli of the eigenvalues of J_f
      * @param steps    refinement steps taken by each
      * @param reached  whether the residual met the tolerance
      * @param tol      the relative tolerance used (raised to the float32 floor where needed)
      * @param method   "newton" or "picard"
      */
-    public record Result(double[] points, double[] residual, double[] rho, int[] steps, boolean[] reached, double tol, String method) {
+    public record Result(double[] points, double[] residual, double[] rho, double[] gap, FixedPointKind[] kind, int[] steps, boolean[] reached,
+                         double tol, String method) {
         public int n() {
             return residual.length;
         }
@@ -119,7 +121,8 @@ public final class FixedPointPolish {
         for (int p = 0; p < n; p++) {
             reached[p] = res[p] <= used * Math.max(1, norm(x, p, k));
         }
-        return new Result(x, res, spectralRadii(map, x, n, k), steps, reached, used, newton ? "newton" : "picard");
+        LocalSpectrum spectrum = LocalSpectrum.at(map, x, n, k);
+        return new Result(x, res, spectrum.rho(), spectrum.gap(), spectrum.kind(), steps, reached, used, newton ? "newton" : "picard");
     }
 
     /** One undamped Newton step per row: x - (J - I)^{-1} (f(x) - x); a singular system keeps the Picard step f(x). */
@@ -145,23 +148,6 @@ public final class FixedPointPolish {
             }
         }
         return out;
-    }
-
-    private static double[] spectralRadii(LatentMap map, double[] x, int n, int k) {
-        double[] rho = new double[n];
-        if (!(map instanceof DifferentiableMap d) || n == 0) {
-            Arrays.fill(rho, Double.NaN);
-            return rho;
-        }
-        float[] xf = new float[n * k];
-        for (int i = 0; i < xf.length; i++) {
-            xf[i] = (float) x[i];
-        }
-        float[] radius = NativeSpectra.of(d.jacobians(xf, n), k, Jacobians.Options.DEFAULT_MAX_ITER, Jacobians.Options.DEFAULT_TOL, Device.CPU).spectralRadius();
-        for (int p = 0; p < n; p++) {
-            rho[p] = radius[p];
-        }
-        return rho;
     }
 
     private static double[] gather(double[] x, int[] rows, int k) {

@@ -104,13 +104,30 @@ public final class FixedPointSolver {
      * @param progress told the number of points that stopped after each step
      */
     public static FixedPointResult solve(LatentMap map, Points starts, Options options, LongConsumer progress) {
+        return solve(map, starts, options, progress, null);
+    }
+
+    /**
+     * Watches a Picard run step by step (e.g. {@link PicardRates}): told, before each step's
+     * bookkeeping, the global ids of the rows in flight, their z_{t-1} and z_t = f(z_{t-1}).
+     */
+    public interface StepTrace {
+        void step(int[] ids, NativeMatrix prev, NativeMatrix next, int rows);
+    }
+
+    /** {@link #solve(LatentMap, Points, Options, LongConsumer)}, telling {@code trace} every step (float32 iteration only; null: none). */
+    public static FixedPointResult solve(LatentMap map, Points starts, Options options, LongConsumer progress, StepTrace trace) {
         int n = starts.n();
         int k = checkDims(map, starts);
         int slots = options.recordEvery() > 0 ? options.maxIter() / options.recordEvery() + 1 : 0;
         checkRecording(n, slots, k);
         if (map instanceof Float64Map m && m.iteratesInFloat64()) {
+            if (trace != null) {
+                throw new LatentfieldException("step traces watch float32 iteration; this model iterates in float64.");
+            }
             return Float64Loop.solve(m, starts, options, progress);
         }
+        int[] ids = trace != null ? new int[Math.max(1, Math.min(options.batchSize(), n))] : null;
         int batch = Math.max(1, Math.min(options.batchSize(), n));
         long began = System.nanoTime();
         try (NativeMatrix current = new NativeMatrix(batch, k);
@@ -137,6 +154,10 @@ public final class FixedPointSolver {
                 }
                 Cancellation.check();
                 map.apply(in, mapped, active);
+                if (trace != null) {
+                    book.rowIds(ids, active);
+                    trace.step(ids, in, mapped, active);
+                }
                 int kept = book.step(in, mapped, active, out);
                 progress.accept(active - kept);
                 NativeMatrix swap = in;

@@ -64,6 +64,11 @@ public final class FixedPointBookkeeper implements AutoCloseable {
         return slots;
     }
 
+    /** The global ids of the points at batch positions 0 .. n - 1, into {@code dst}. */
+    public void rowIds(int[] dst, int n) {
+        rowId.get(dst, 0, n);
+    }
+
     /** Marks batch position {@code position} as holding the point with global id {@code globalId}. */
     public void admit(int position, int globalId) {
         rowId.put(position, globalId);

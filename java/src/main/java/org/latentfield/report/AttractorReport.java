@@ -10,6 +10,7 @@ import java.util.Map;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.Npy;
 import org.latentfield.dynamics.Attractors;
+import org.latentfield.dynamics.FixedPointKind;
 import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.PointState;
 
@@ -24,7 +25,8 @@ import org.latentfield.dynamics.PointState;
 public final class AttractorReport {
     /** Every file a run may write: the ones a run does not write are stale leftovers. */
     public static final List<String> FILES = List.of("summary.json", "starts.npy", "endpoints.npy", "iterations.npy",
-            "converged.npy", "attractors.npy", "basin.npy", "trajectories.npy", "items.npy");
+            "converged.npy", "attractors.npy", "basin.npy", "trajectories.npy", "items.npy", "fixed_points.npy", "fixed_point_kind.npy",
+            "evaluations.npy", "residual.npy");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -47,14 +49,12 @@ public final class AttractorReport {
         root.put("converged", result.count(PointState.CONVERGED));
         root.put("not_converged", result.count(PointState.NOT_CONVERGED));
         root.put("diverged", result.count(PointState.DIVERGED));
-        IterationStats it = IterationStats.of(result.iterations());
-        ObjectNode its = root.putObject("iterations");
-        its.put("over", "all points");
-        its.put("mean", it.mean());
-        its.put("median", it.median());
-        its.put("p90", it.p90());
-        its.put("p99", it.p99());
-        its.put("max", it.max());
+        putStats(root.putObject("iterations"), "all points", result.iterations());
+        root.put("solver", result.solver());
+        putStats(root.putObject("evaluations"), "all points", result.evaluations());
+        if (result.jEvals() != null) {
+            putStats(root.putObject("jacobian_evaluations"), "all points", result.jacobianEvaluations());
+        }
         root.put("merge_rule", attractors.merge());
         root.put("attractor_count", attractors.count());
         ArrayNode list = root.putArray("attractors");
@@ -68,12 +68,47 @@ public final class AttractorReport {
             }
             o.put("basin_size", at.basinSize());
             o.put("mean_iterations", at.meanIterations());
+            if (!Double.isNaN(at.rho())) {
+                o.put("rho", at.rho());
+            }
+        }
+        if (attractors.merge().startsWith("identity")) {
+            ObjectNode kinds = root.putObject("fixed_point_kinds");
+            for (FixedPointKind kind : FixedPointKind.values()) {
+                ObjectNode o = kinds.putObject(kind.label());
+                o.put("count", attractors.count(kind));
+                o.put("starts", attractors.startsAt(kind));
+            }
+            ArrayNode others = root.putArray("other_fixed_points");
+            for (int f = 0; f < attractors.others().size(); f++) {
+                Attractors.FixedPoint fp = attractors.others().get(f);
+                ObjectNode o = others.addObject();
+                o.put("index", f);
+                o.put("kind", fp.kind().label());
+                o.put("rho", fp.rho());
+                o.put("starts", fp.starts());
+                ArrayNode p = o.putArray("point");
+                for (float v : fp.point()) {
+                    p.add(v);
+                }
+            }
         }
         ObjectNode timing = root.putObject("timing");
         timing.put("seconds", result.seconds());
         timing.put("point_iterations", result.pointIterations());
         timing.put("point_iterations_per_second", result.pointIterationsPerSecond());
         return root;
+    }
+
+    /** mean, median, p90, p99 and max of per-point counts. */
+    static void putStats(ObjectNode o, String over, int[] values) {
+        IterationStats it = IterationStats.of(values);
+        o.put("over", over);
+        o.put("mean", it.mean());
+        o.put("median", it.median());
+        o.put("p90", it.p90());
+        o.put("p99", it.p99());
+        o.put("max", it.max());
     }
 
     /** Writes summary.json and the arrays into the staged output directory. */
@@ -93,6 +128,12 @@ public final class AttractorReport {
                 converged[i] = result.converged(i);
             }
             Npy.writeBool(out.file("converged.npy"), converged, n);
+            Npy.writeInt32(out.file("evaluations.npy"), result.evaluations(), n);
+            float[] residual = new float[n];
+            for (int i = 0; i < n; i++) {
+                residual[i] = (float) Math.sqrt(result.finalStepSq()[i]);
+            }
+            Npy.writeFloat32(out.file("residual.npy"), residual, n);
             int a = attractors.count();
             if (result.endpoints64() != null) {
                 double[] points = new double[a * k];
@@ -113,6 +154,9 @@ public final class AttractorReport {
                 Npy.writeFloat32(out.file("attractors.npy"), points, a, k);
             }
             Npy.writeInt32(out.file("basin.npy"), attractors.basin(), n);
+            if (attractors.merge().startsWith("identity")) {
+                writeOthers(out, attractors.others(), k, result.endpoints64() != null);
+            }
             if (result.trajectories() != null) {
                 Npy.writeFloat32(out.file("trajectories.npy"), result.trajectories(), n, result.slots(), k);
             }
@@ -121,6 +165,29 @@ public final class AttractorReport {
             throw new LatentfieldException("output directory " + out.target() + " could not receive the results (" + e.getMessage()
                     + "); nothing was changed in it.", e);
         }
+    }
+
+    /**
+     * fixed_points.npy (the fixed points that are not attractors, float64 for a float64 model)
+     * and fixed_point_kind.npy (their {@link FixedPointKind#code()}s), in the order of
+     * summary.json's other_fixed_points.
+     */
+    private static void writeOthers(OutputDirectory out, List<Attractors.FixedPoint> others, int k, boolean float64) throws IOException {
+        int m = others.size();
+        int[] kinds = new int[m];
+        double[] p64 = new double[m * k];
+        float[] p32 = new float[m * k];
+        for (int i = 0; i < m; i++) {
+            kinds[i] = others.get(i).kind().code();
+            System.arraycopy(others.get(i).polished64(), 0, p64, i * k, k);
+            System.arraycopy(others.get(i).point(), 0, p32, i * k, k);
+        }
+        if (float64) {
+            Npy.writeFloat64(out.file("fixed_points.npy"), p64, m, k);
+        } else {
+            Npy.writeFloat32(out.file("fixed_points.npy"), p32, m, k);
+        }
+        Npy.writeInt32(out.file("fixed_point_kind.npy"), kinds, m);
     }
 
     /** items.npy: the index in its data set of the item each start was encoded from. */

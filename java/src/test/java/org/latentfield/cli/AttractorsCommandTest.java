@@ -1,6 +1,7 @@
 package org.latentfield.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +33,11 @@ class AttractorsCommandTest {
         assertEquals(0, s.get("diverged").asInt());
         assertEquals(3, s.get("model").get("latent_dim").asInt());
         assertEquals(64, s.get("model").get("sha256").asText().length());
-        assertEquals("cosine:0.99", s.get("settings").get("merge").asText());
+        assertTrue(s.get("settings").get("merge").asText().startsWith("identity:"), "the identity rule is the default");
+        assertEquals("picard", s.get("settings").get("solver").asText());
+        assertEquals(0, s.get("fixed_point_kinds").get("saddle").get("count").asInt());
+        assertEquals(500, s.get("fixed_point_kinds").get("attractor").get("starts").asInt());
+        assertTrue(s.get("rules_agree").asBoolean(), "six well-separated attractors: both rules count six");
         assertTrue(s.get("timing").get("point_iterations_per_second").asDouble() > 0);
         int basins = 0;
         for (JsonNode a : s.get("attractors")) {
@@ -47,6 +52,10 @@ class AttractorsCommandTest {
         assertShape(out.resolve("attractors.npy"), "<f4", 6, 3);
         assertShape(out.resolve("basin.npy"), "<i4", 500);
         assertShape(out.resolve("trajectories.npy"), "<f4", 500, 41, 3);
+        assertShape(out.resolve("evaluations.npy"), "<i4", 500);
+        assertShape(out.resolve("residual.npy"), "<f4", 500);
+        assertShape(out.resolve("fixed_points.npy"), "<f4", 0, 3);
+        assertShape(out.resolve("fixed_point_kind.npy"), "<i4", 0);
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().contains("staging")), "no staging directory is left behind");
         }
@@ -60,12 +69,12 @@ class AttractorsCommandTest {
             a[i * 4 + i] = (float) diag[i];
         }
         Path model = org.latentfield.map.torch.TestModels.linear(dir.resolve("linear.pt"), a, 4);
-        CliHarness cosine = CliHarness.run("attractors", "--model", model.toString(), "--samples", "300", "--out", dir.resolve("c").toString());
+        CliHarness cosine = CliHarness.run("attractors", "--model", model.toString(), "--samples", "300", "--merge", "cosine:0.99", "--out",
+                dir.resolve("c").toString());
         assertEquals(0, cosine.code(), cosine.err());
         int split = new ObjectMapper().readTree(dir.resolve("c/summary.json").toFile()).get("attractor_count").asInt();
         assertTrue(split > 1, "the paper's rule splits the origin: " + split);
-        CliHarness r = CliHarness.run("attractors", "--model", model.toString(), "--samples", "300", "--merge", "identity", "--out",
-                dir.resolve("i").toString());
+        CliHarness r = CliHarness.run("attractors", "--model", model.toString(), "--samples", "300", "--out", dir.resolve("i").toString());
         assertEquals(0, r.code(), r.err());
         JsonNode s = new ObjectMapper().readTree(dir.resolve("i/summary.json").toFile());
         assertEquals(1, s.get("attractor_count").asInt());
@@ -73,7 +82,9 @@ class AttractorsCommandTest {
         JsonNode polish = s.get("settings").get("polish");
         assertEquals("newton", polish.get("method").asText());
         assertEquals(300, polish.get("reached").asInt());
-        assertEquals(split, polish.get("cosine_attractor_count").asInt(), "the paper's count on the same endpoints is recorded");
+        assertEquals(split, polish.get("attractor_count_cosine").asInt(), "the paper's count on the same endpoints is recorded");
+        assertEquals(split, s.get("attractor_count_by_rule").get("cosine:0.99").asInt());
+        assertFalse(s.get("rules_agree").asBoolean());
         assertTrue(s.get("settings").get("merge").asText().startsWith("identity:"));
         for (float v : Npy.read(dir.resolve("i/attractors.npy")).toFloats()) {
             assertTrue(Math.abs(v) < 1e-5, "the polished attractor is the origin: " + v);

@@ -4,119 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.latentfield.data.Points;
-import org.latentfield.kernels.NativeMatrix;
-import org.latentfield.map.DifferentiableMap;
+import org.latentfield.dynamics.AnalyticMaps.Basins;
+import org.latentfield.dynamics.AnalyticMaps.Linear;
 
 /** Polishing and the identity rule on analytic maps whose fixed points are known (issue 12). */
 class FixedPointIdentityTest {
-    /** A map written in Java: f applied in place to float rows, J as a function of the row. */
-    private interface Analytic extends DifferentiableMap {
-        void f(float[] z, int rows);
-
-        /** d f_i / d z_j at row z (k values from offset o), written into jac (k x k from offset at). */
-        void jacobian(float[] z, int o, float[] jac, int at);
-
-        @Override
-        default String device() {
-            return "cpu";
-        }
-
-        @Override
-        default void apply(NativeMatrix in, NativeMatrix out, int rows) {
-            float[] z = new float[rows * latentDim()];
-            in.getRows(0, z, 0, rows);
-            f(z, rows);
-            out.putRows(z, 0, 0, rows);
-        }
-
-        @Override
-        default float[] jacobians(float[] z, int n) {
-            int k = latentDim();
-            float[] j = new float[n * k * k];
-            for (int p = 0; p < n; p++) {
-                jacobian(z, p * k, j, p * k * k);
-            }
-            return j;
-        }
-
-        @Override
-        default void close() {}
-    }
-
-    /** f(z) = c_i + a (z - c_i) for the nearest center c_i: J = a I, fixed points exactly the centers. */
-    private record Basins(double[][] centers, double a) implements Analytic {
-        @Override
-        public int latentDim() {
-            return centers[0].length;
-        }
-
-        @Override
-        public void f(float[] z, int rows) {
-            int k = latentDim();
-            for (int p = 0; p < rows; p++) {
-                double[] c = nearest(z, p * k);
-                for (int j = 0; j < k; j++) {
-                    z[p * k + j] = (float) (c[j] + a * (z[p * k + j] - c[j]));
-                }
-            }
-        }
-
-        private double[] nearest(float[] z, int o) {
-            double[] best = centers[0];
-            double bd = Double.POSITIVE_INFINITY;
-            for (double[] c : centers) {
-                double d = 0;
-                for (int j = 0; j < c.length; j++) {
-                    d += (z[o + j] - c[j]) * (z[o + j] - c[j]);
-                }
-                if (d < bd) {
-                    bd = d;
-                    best = c;
-                }
-            }
-            return best;
-        }
-
-        @Override
-        public void jacobian(float[] z, int o, float[] jac, int at) {
-            for (int i = 0; i < latentDim(); i++) {
-                jac[at + i * latentDim() + i] = (float) a;
-            }
-        }
-    }
-
-    /** f(z) = diag(d) z: one fixed point, the origin, rho = max |d_i|. */
-    private record Linear(double[] diag) implements Analytic {
-        @Override
-        public int latentDim() {
-            return diag.length;
-        }
-
-        @Override
-        public void f(float[] z, int rows) {
-            for (int i = 0; i < rows * diag.length; i++) {
-                z[i] = (float) (diag[i % diag.length] * z[i]);
-            }
-        }
-
-        @Override
-        public void jacobian(float[] z, int o, float[] jac, int at) {
-            for (int i = 0; i < diag.length; i++) {
-                jac[at + i * diag.length + i] = (float) diag[i];
-            }
-        }
-    }
-
     private static Points gaussian(int n, int k, double scale, double[] shift, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n * k];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) ((shift == null ? 0 : shift[i % k]) + scale * r.nextGaussian());
-        }
-        return new Points(n, k, x);
+        return AnalyticMaps.gaussian(n, k, scale, shift, seed);
     }
 
     private static int clusters(int[] c) {
