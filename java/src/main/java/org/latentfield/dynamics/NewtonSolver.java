@@ -18,13 +18,18 @@ import org.latentfield.map.LatentMap;
  * (at most {@link Solver.Newton#halvings()} times, each one more evaluation of f) while
  * ||g(x + s d)|| does not fall below ||g(x)||; if no s does, or J - I is singular, the step is
  * the Picard step x &lt;- f(x). Newton converges quadratically to any hyperbolic fixed point,
- * attractor or not, so from starts near a saddle it finds the saddle. The stopping rule is that
+ * attractor or not, so from starts near a saddle it finds the saddle. Far from a fixed point
+ * Newton's steps fail and each failure costs a Jacobian: after a failed step a point takes
+ * b plain Picard steps (no Jacobian) before trying Newton again, b = 1, 2, 4, ... up to
+ * {@link #MAX_BACKOFF} on repeated failures, back to 0 after a success. The stopping rule is that
  * of {@link Solver} on the accepted point: its residual ||f(x) - x||^2 &lt; tol, endpoint f(x).
  * Each iteration counts one evaluation of J and one or more of f.
  */
 public final class NewtonSolver {
     /** Newton forms and solves one k x k system per point and step; above this k use Anderson. */
     public static final int MAX_K = 256;
+    /** The most Picard steps taken between two Newton attempts of a point. */
+    public static final int MAX_BACKOFF = 64;
     /** Jacobians are formed for this many points at a time. */
     private static final int CHUNK = 256;
 
@@ -48,6 +53,8 @@ public final class NewtonSolver {
         }
         RowPool pool = new RowPool(starts, options);
         float[] fx = new float[pool.batch * k];
+        int[] skip = new int[pool.batch];
+        int[] backoff = new int[pool.batch];
         long began = System.nanoTime();
         while (true) {
             int[] fresh = pool.admit();
@@ -60,6 +67,8 @@ public final class NewtonSolver {
                 float[] x0 = pool.gather(fresh);
                 float[] f0 = pool.evaluate(map, x0, fresh);
                 for (int i = 0; i < fresh.length; i++) {
+                    skip[fresh[i]] = 0;
+                    backoff[fresh[i]] = 0;
                     System.arraycopy(f0, i * k, fx, fresh[i] * k, k);
                     stopped += pool.settle(fresh[i], pool.distanceSq(f0, i, x0, i), f0, i * k) ? 1 : 0;
                 }
@@ -67,17 +76,47 @@ public final class NewtonSolver {
             int[] freshSorted = fresh.clone();
             Arrays.sort(freshSorted);
             int[] steppers = Arrays.stream(pool.active()).filter(p -> Arrays.binarySearch(freshSorted, p) < 0).toArray();
-            for (int c0 = 0; c0 < steppers.length; c0 += CHUNK) {
-                int[] part = Arrays.copyOfRange(steppers, c0, Math.min(steppers.length, c0 + CHUNK));
-                stopped += step(dmap, pool, part, fx, newton.halvings());
+            int[] picard = Arrays.stream(steppers).filter(p -> skip[p] > 0).toArray();
+            int[] newtons = Arrays.stream(steppers).filter(p -> skip[p] == 0).toArray();
+            stopped += picardSteps(map, pool, picard, fx, skip);
+            for (int c0 = 0; c0 < newtons.length; c0 += CHUNK) {
+                int[] part = Arrays.copyOfRange(newtons, c0, Math.min(newtons.length, c0 + CHUNK));
+                boolean[] failed = new boolean[part.length];
+                stopped += step(dmap, pool, part, fx, newton.halvings(), failed);
+                for (int i = 0; i < part.length; i++) {
+                    backoff[part[i]] = failed[i] ? Math.min(MAX_BACKOFF, Math.max(1, 2 * backoff[part[i]])) : 0;
+                    skip[part[i]] = backoff[part[i]];
+                }
             }
             progress.accept(stopped);
         }
         return pool.result(newton.spec(), (System.nanoTime() - began) / 1e9, true);
     }
 
-    /** One damped Newton iteration of the points at {@code positions}; returns how many stopped. */
-    private static int step(DifferentiableMap map, RowPool pool, int[] positions, float[] fx, int halvings) {
+    /** One Picard step x &lt;- f(x) of the points at {@code positions}; returns how many stopped. */
+    private static int picardSteps(LatentMap map, RowPool pool, int[] positions, float[] fx, int[] skip) {
+        int k = pool.k;
+        float[] x = new float[positions.length * k];
+        for (int i = 0; i < positions.length; i++) {
+            System.arraycopy(fx, positions[i] * k, x, i * k, k);
+        }
+        float[] f = pool.evaluate(map, x, positions);
+        int stopped = 0;
+        for (int i = 0; i < positions.length; i++) {
+            int pos = positions[i];
+            skip[pos]--;
+            System.arraycopy(x, i * k, pool.x, pos * k, k);
+            System.arraycopy(f, i * k, fx, pos * k, k);
+            stopped += pool.settle(pos, pool.distanceSq(f, i, x, i), f, i * k) ? 1 : 0;
+        }
+        return stopped;
+    }
+
+    /**
+     * One damped Newton iteration of the points at {@code positions}; {@code failed[i]} tells
+     * whether point i had to take the Picard step instead. Returns how many stopped.
+     */
+    private static int step(DifferentiableMap map, RowPool pool, int[] positions, float[] fx, int halvings, boolean[] failed) {
         int k = pool.k;
         int m = positions.length;
         float[] x = pool.gather(positions);
@@ -137,6 +176,7 @@ public final class NewtonSolver {
         int stopped = 0;
         for (int p = 0; p < m; p++) {
             int pos = positions[p];
+            failed[p] = picard[p];
             System.arraycopy(trial, p * k, pool.x, pos * k, k);
             System.arraycopy(ft, p * k, fx, pos * k, k);
             stopped += pool.settle(pos, rt[p], ft, p * k) ? 1 : 0;
