@@ -14,12 +14,13 @@ import org.latentfield.map.LatentMap;
  * Damped Newton iteration for f(z) = z (issue 12), batched over rows with compaction
  * ({@link RowPool}): with g(x) = f(x) - x and J = J_f(x) materialised,
  * <pre>  d = (J - I)^{-1} (x - f(x)),   x &lt;- x + s d</pre>
- * the k x k systems solved in double by liblf's batched LU ({@link NativeSolve}); s = 1, halved
- * (at most {@link Solver.Newton#halvings()} times, each one more evaluation of f) while
- * ||g(x + s d)|| does not fall below ||g(x)||; if no s does, or J - I is singular, the step is
- * the Picard step x &lt;- f(x). Newton converges quadratically to any hyperbolic fixed point,
+ * the k x k systems solved in double by liblf's batched LU ({@link NativeSolve}). The candidates
+ * x + s d for s = 1, 1/2, ..., 2^-h (h = {@link Solver.Newton#halvings()}) and the Picard step
+ * f(x) are evaluated together (h + 2 evaluations of f) and the one with the smallest residual
+ * ||g|| is taken: Newton is used only where it beats Picard (always, near a hyperbolic fixed
+ * point, where its residual is quadratically small), and a singular J - I leaves Picard. Newton converges quadratically to any hyperbolic fixed point,
  * attractor or not, so from starts near a saddle it finds the saddle. Far from a fixed point
- * Newton's steps fail and each failure costs a Jacobian: after a failed step a point takes
+ * Newton's steps fail and each failure costs a Jacobian: after a step where Picard won, a point takes
  * b plain Picard steps (no Jacobian) before trying Newton again, b = 1, 2, 4, ... up to
  * {@link #MAX_BACKOFF} on repeated failures, back to 0 after a success. The stopping rule is that
  * of {@link Solver} on the accepted point: its residual ||f(x) - x||^2 &lt; tol, endpoint f(x).
@@ -138,45 +139,44 @@ public final class NewtonSolver {
         }
         double[] d = new double[m * k];
         boolean[] singular = NativeSolve.solve(a, b, m, k, d, Device.CPU);
-        double[] r0 = new double[m];
+        // the candidates: x + s d for s = 1, 1/2, ..., 2^-halvings, and the Picard step f(x); one batched evaluation
+        int c = halvings + 2;
+        float[] cand = new float[m * c * k];
+        int[] owner = new int[m * c];
         for (int p = 0; p < m; p++) {
-            r0[p] = pool.distanceSq(f, p, x, p);
+            double step = 1;
+            for (int h = 0; h < c; h++) {
+                int row = p * c + h;
+                owner[row] = positions[p];
+                boolean picard = h == c - 1 || singular[p];
+                for (int j = 0; j < k; j++) {
+                    cand[row * k + j] = picard ? f[p * k + j] : (float) (x[p * k + j] + step * d[p * k + j]);
+                }
+                step /= 2;
+            }
         }
+        float[] fc = pool.evaluate(map, cand, owner);
         float[] trial = new float[m * k];
         float[] ft = new float[m * k];
         double[] rt = new double[m];
-        boolean[] picard = singular.clone();
-        int[] pending = java.util.stream.IntStream.range(0, m).toArray();
-        double s = 1;
-        for (int attempt = 0; attempt <= halvings + 1 && pending.length > 0; attempt++) {
-            boolean last = attempt == halvings + 1;
-            for (int p : pending) {
-                if (last) {
-                    picard[p] = true;
-                }
-                for (int j = 0; j < k; j++) {
-                    trial[p * k + j] = picard[p] ? f[p * k + j] : (float) (x[p * k + j] + s * d[p * k + j]);
+        for (int p = 0; p < m; p++) {
+            int best = c - 1; // the Picard step unless a Newton step leaves a smaller residual
+            double bestR = pool.distanceSq(fc, p * c + c - 1, cand, p * c + c - 1);
+            for (int h = 0; h < c - 1 && !singular[p]; h++) {
+                double r = pool.distanceSq(fc, p * c + h, cand, p * c + h);
+                if (r < bestR) {
+                    bestR = r;
+                    best = h;
                 }
             }
-            int[] pos = Arrays.stream(pending).map(p -> positions[p]).toArray();
-            float[] rows = new float[pending.length * k];
-            for (int i = 0; i < pending.length; i++) {
-                System.arraycopy(trial, pending[i] * k, rows, i * k, k);
-            }
-            float[] fr = pool.evaluate(map, rows, pos);
-            for (int i = 0; i < pending.length; i++) {
-                int p = pending[i];
-                System.arraycopy(fr, i * k, ft, p * k, k);
-                rt[p] = pool.distanceSq(ft, p, trial, p);
-            }
-            // a Picard step is taken as it comes; a Newton step must lower the residual
-            pending = Arrays.stream(pending).filter(p -> !picard[p] && !(rt[p] < r0[p])).toArray();
-            s /= 2;
+            failed[p] = best == c - 1;
+            rt[p] = bestR;
+            System.arraycopy(cand, (p * c + best) * k, trial, p * k, k);
+            System.arraycopy(fc, (p * c + best) * k, ft, p * k, k);
         }
         int stopped = 0;
         for (int p = 0; p < m; p++) {
             int pos = positions[p];
-            failed[p] = picard[p];
             System.arraycopy(trial, p * k, pool.x, pos * k, k);
             System.arraycopy(ft, p * k, fx, pos * k, k);
             stopped += pool.settle(pos, rt[p], ft, p * k) ? 1 : 0;

@@ -119,11 +119,11 @@ public sealed interface Solver {
     /**
      * Damped Newton ({@link NewtonSolver}).
      *
-     * @param halvings how many times a step that does not lower the residual is halved before
-     *                 a Picard step is taken instead
+     * @param halvings the Newton step is tried at s = 1, 1/2, ..., 2^-halvings beside the Picard
+     *                 step, and the candidate with the smallest residual is taken
      */
     record Newton(int halvings) implements Solver {
-        public static final int DEFAULT_HALVINGS = 4;
+        public static final int DEFAULT_HALVINGS = 2;
 
         @Override
         public String spec() {
