@@ -271,6 +271,7 @@ final class AttractorsCommand implements Main.Command {
         }
         facts.put("max_steps", rule.maxSteps());
         facts.put("polished", p.n());
+        facts.put("polished_with_own_jacobian", p.seeded());
         int reached = 0, steps = 0;
         double worst = 0;
         for (int i = 0; i < p.n(); i++) {

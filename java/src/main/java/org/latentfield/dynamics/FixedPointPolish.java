@@ -2,6 +2,7 @@ package org.latentfield.dynamics;
 
 import java.util.Arrays;
 import org.latentfield.kernels.Cancellation;
+import org.latentfield.kernels.NativeAnderson;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.DifferentiableMap;
 import org.latentfield.map.Float64Map;
@@ -47,82 +48,428 @@ public final class FixedPointPolish {
      * @param reached  whether the residual met the tolerance
      * @param tol      the relative tolerance used (raised to the float32 floor where needed)
      * @param method   "newton" or "picard"
+     * @param seeded   points polished with their own Jacobians (the others by the chord method
+     *                 towards a fixed point already polished, see {@link #polish})
      */
     public record Result(double[] points, double[] residual, double[] rho, double[] gap, FixedPointKind[] kind, int[] steps, boolean[] reached,
-                         double tol, String method) {
+                         double tol, String method, int seeded) {
         public int n() {
             return residual.length;
         }
     }
 
-    /** Polishes the n rows of {@code z} (n x k float32) to relative residual {@code tol}, at most {@code maxSteps} steps each. */
+    /** Chord steps a point takes towards a known fixed point before it is given up on. */
+    static final int CHORD_STEPS = 12;
+    /** Times a point tries the chord method (against its nearest known fixed point) before it is polished on its own. */
+    static final int CHORD_TRIES = 2;
+
+    /**
+     * Polishes the n rows of {@code z} (n x k float32) to relative residual {@code tol}, at most
+     * {@code maxSteps} steps each.
+     *
+     * <p>Jacobians are what polishing costs (k vector-Jacobian products each), and most endpoints
+     * of a run share their fixed point with many others. So, where J_f exists and k is small,
+     * points are polished in rounds. Each round first sends every point to the nearest fixed
+     * point already polished, q, when it lies within reach, e_z + e_q with e_z = r(z) / 1e-3 +
+     * floor max(1, ||z||) (r / 1e-3 bounds the distance to the fixed point for any gap above
+     * 1e-3): the chord method z &lt;- z - (J_q - I)^{-1} (f(z) - z), with the LU factors of
+     * J_q - I computed once per fixed point, at most {@link #CHORD_STEPS} steps. A point that
+     * reaches the tolerance there and is then the same fixed point as q by the identity rule
+     * ({@link FixedPointIdentity}: ||z - q|| &lt;= e_z + e_q with q's gap) is q's, and takes
+     * q's spectrum. The remaining points seed new fixed points: a greedy set of them, pairwise
+     * out of reach, is polished without Jacobians by Anderson acceleration (float32 models; then
+     * damped Newton with their own Jacobians for any seed Anderson leaves short, and for float64
+     * models), and J_f at each polished seed gives its spectrum and its LU factors: one Jacobian
+     * per distinct fixed point where Anderson suffices. Points within reach of a seed wait
+     * for the next round. A point that failed the chord method {@link #CHORD_TRIES} times is
+     * polished on its own. Every point ends polished by a solver whose residual is measured, so
+     * the shortcut changes the cost, not what counts as polished.
+     */
     public static Result polish(LatentMap map, float[] z, int n, double tol, int maxSteps) {
         int k = map.latentDim();
         boolean float64 = map instanceof Float64Map m && m.iteratesInFloat64();
         double used = float64 ? tol : Math.max(tol, FLOAT32_FLOOR);
+        double floor = float64 ? 1e-14 : FLOAT32_FLOOR;
         boolean newton = map instanceof DifferentiableMap && k <= NEWTON_MAX_K;
-        double[] x = new double[n * k];
-        for (int i = 0; i < n * k; i++) {
-            x[i] = z[i];
+        State st = new State(map, z, n, k, float64, used);
+        if (!newton) {
+            st.picard(java.util.stream.IntStream.range(0, n).toArray(), maxSteps);
+            LocalSpectrum spectrum = LocalSpectrum.at(map, st.x, n, k);
+            return st.result(spectrum.rho(), spectrum.gap(), spectrum.kind(), "picard", 0);
         }
-        double[] res = new double[n];
-        int[] steps = new int[n];
-        boolean[] reached = new boolean[n];
-        double[] fx = new double[n * k];
-        Evaluator f = new Evaluator(map, k, float64);
-        f.apply(x, fx, n);
+        DifferentiableMap dmap = (DifferentiableMap) map;
+        double[] rho = new double[n];
+        double[] gap = new double[n];
+        FixedPointKind[] kind = new FixedPointKind[n];
+        Arrays.fill(rho, Double.NaN);
+        Arrays.fill(gap, Double.NaN);
+        Arrays.fill(kind, FixedPointKind.UNDEFINED);
+        double[] reach = new double[n];
         for (int p = 0; p < n; p++) {
-            res[p] = residualAt(x, fx, p, k);
+            reach[p] = st.res[p] / FixedPointIdentity.MIN_GAP + floor * Math.max(1, norm(st.x, p, k));
         }
-        for (int step = 0; step < maxSteps; step++) {
+        boolean[] done = new boolean[n];
+        int[] tries = new int[n];
+        java.util.List<Known> known = new java.util.ArrayList<>();
+        int seeded = 0;
+        while (true) {
             Cancellation.check();
-            int[] open = java.util.stream.IntStream.range(0, n).filter(p -> !(res[p] <= used * Math.max(1, norm(x, p, k)))).toArray();
+            int[] open = java.util.stream.IntStream.range(0, n).filter(p -> !done[p]).toArray();
             if (open.length == 0) {
                 break;
             }
-            double[] cur = gather(x, open, k);
-            double[] fcur = gather(fx, open, k);
-            double[] next = newton ? newtonSteps((DifferentiableMap) map, cur, fcur, open.length, k) : fcur.clone();
-            double[] fnext = new double[next.length];
-            f.apply(next, fnext, open.length);
-            for (int i = 0; i < open.length; i++) {
-                int p = open[i];
-                double r = residualAt(next, fnext, i, k);
-                double[] delta = new double[k];
-                for (int j = 0; j < k; j++) {
-                    delta[j] = next[i * k + j] - cur[i * k + j];
+            // 1. the chord method towards the nearest known fixed point in reach
+            java.util.List<Integer> chordRows = new java.util.ArrayList<>();
+            java.util.List<Known> targets = new java.util.ArrayList<>();
+            for (int p : open) {
+                Known q = tries[p] < CHORD_TRIES ? nearest(known, st.x, p, k) : null;
+                if (q != null && distance(st.x, p, q.point, k) <= reach[p] + q.reach) {
+                    chordRows.add(p);
+                    targets.add(q);
                 }
-                double s = 1;
-                while (newton && !(r < res[p]) && s > 1.0 / 16) { // damp: halve the Newton step until g decreases
-                    s /= 2;
-                    for (int j = 0; j < k; j++) {
-                        next[i * k + j] = cur[i * k + j] + s * delta[j];
+            }
+            boolean[] failed = new boolean[n];
+            if (!chordRows.isEmpty()) {
+                int[] rows = chordRows.stream().mapToInt(Integer::intValue).toArray();
+                st.chord(rows, targets, CHORD_STEPS);
+                for (int i = 0; i < rows.length; i++) {
+                    int p = rows[i];
+                    Known q = targets.get(i);
+                    double e = st.res[p] / Math.max(FixedPointIdentity.MIN_GAP, q.gap) + floor * Math.max(1, norm(st.x, p, k));
+                    if (st.reached(p) && distance(st.x, p, q.point, k) <= e + q.radius) {
+                        done[p] = true;
+                        rho[p] = q.rho;
+                        gap[p] = q.gap;
+                        kind[p] = q.kind;
+                    } else {
+                        tries[p]++;
+                        failed[p] = true;
+                        st.restore(p);
                     }
-                    double[] one = Arrays.copyOfRange(next, i * k, (i + 1) * k);
-                    double[] fone = new double[k];
-                    f.apply(one, fone, 1);
-                    System.arraycopy(fone, 0, fnext, i * k, k);
-                    r = residualAt(next, fnext, i, k);
                 }
-                if (newton && !(r < res[p])) { // Newton failed here: one Picard step instead
-                    System.arraycopy(fcur, i * k, next, i * k, k);
-                    double[] one = Arrays.copyOfRange(next, i * k, (i + 1) * k);
-                    double[] fone = new double[k];
-                    f.apply(one, fone, 1);
-                    System.arraycopy(fone, 0, fnext, i * k, k);
-                    r = residualAt(next, fnext, i, k);
+            }
+            // 2. seeds: a greedy set of the rest, pairwise out of reach
+            java.util.List<Integer> seeds = new java.util.ArrayList<>();
+            for (int p : open) {
+                if (done[p] || (chordRows.contains(p) && !failed[p])) {
+                    continue;
                 }
-                System.arraycopy(next, i * k, x, p * k, k);
-                System.arraycopy(fnext, i * k, fx, p * k, k);
-                res[p] = r;
-                steps[p]++;
+                boolean near = false;
+                for (int s : seeds) {
+                    near |= tries[p] < CHORD_TRIES && distance(st.x, p, st.x, s, k) <= reach[p] + reach[s];
+                }
+                if (!near) {
+                    seeds.add(p);
+                }
+            }
+            if (seeds.isEmpty()) {
+                continue;
+            }
+            int[] rows = seeds.stream().mapToInt(Integer::intValue).toArray();
+            seeded += rows.length;
+            if (!float64) { // Anderson needs no Jacobian; float32 history is exact enough for the float32 floor
+                st.anderson(rows, maxSteps);
+            }
+            st.newton(dmap, st.open(rows), maxSteps);
+            float[] xf = new float[rows.length * k];
+            for (int i = 0; i < rows.length; i++) {
+                for (int j = 0; j < k; j++) {
+                    xf[i * k + j] = (float) st.x[rows[i] * k + j];
+                }
+            }
+            float[] jac = dmap.jacobians(xf, rows.length);
+            LocalSpectrum spectrum = LocalSpectrum.of(jac, rows.length, k);
+            for (int i = 0; i < rows.length; i++) {
+                int p = rows[i];
+                done[p] = true;
+                rho[p] = spectrum.rho()[i];
+                gap[p] = spectrum.gap()[i];
+                kind[p] = spectrum.kind()[i];
+                if (!st.reached(p)) {
+                    continue;
+                }
+                double[] a = new double[k * k];
+                for (int r = 0; r < k; r++) {
+                    for (int c = 0; c < k; c++) {
+                        a[r * k + c] = jac[(i * k + r) * k + c] - (r == c ? 1 : 0);
+                    }
+                }
+                LinearSolve.Lu lu = LinearSolve.factor(a, k);
+                if (lu != null) {
+                    double scale = floor * Math.max(1, norm(st.x, p, k));
+                    double[] point = Arrays.copyOfRange(st.x, p * k, p * k + k);
+                    known.add(new Known(point, lu, rho[p], gap[p], kind[p],
+                            st.res[p] / Math.max(FixedPointIdentity.MIN_GAP, Double.isFinite(gap[p]) ? gap[p] : 1) + scale, reach[p]));
+                }
             }
         }
-        for (int p = 0; p < n; p++) {
-            reached[p] = res[p] <= used * Math.max(1, norm(x, p, k));
+        return st.result(rho, gap, kind, "newton", seeded);
+    }
+
+    /** A polished fixed point: its point, the LU factors of J - I there, its spectrum, its identity radius and its reach. */
+    private record Known(double[] point, LinearSolve.Lu lu, double rho, double gap, FixedPointKind kind, double radius, double reach) {}
+
+    private static Known nearest(java.util.List<Known> known, double[] x, int p, int k) {
+        Known best = null;
+        double bd = Double.POSITIVE_INFINITY;
+        for (Known q : known) {
+            double d = distance(x, p, q.point, k);
+            if (d < bd) {
+                bd = d;
+                best = q;
+            }
         }
-        LocalSpectrum spectrum = LocalSpectrum.at(map, x, n, k);
-        return new Result(x, res, spectrum.rho(), spectrum.gap(), spectrum.kind(), steps, reached, used, newton ? "newton" : "picard");
+        return best;
+    }
+
+    private static double distance(double[] x, int p, double[] y, int k) {
+        double s = 0;
+        for (int j = 0; j < k; j++) {
+            double d = x[p * k + j] - y[j];
+            s += d * d;
+        }
+        return Math.sqrt(s);
+    }
+
+    private static double distance(double[] x, int p, double[] y, int q, int k) {
+        double s = 0;
+        for (int j = 0; j < k; j++) {
+            double d = x[p * k + j] - y[q * k + j];
+            s += d * d;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** The points being polished, their f, residuals and step counts; the endpoints they started from. */
+    private static final class State {
+        final int n;
+        final int k;
+        final double used;
+        final double[] start;
+        final double[] x;
+        final double[] fx;
+        final double[] startF;
+        final double[] res;
+        final double[] startRes;
+        final int[] steps;
+        final Evaluator f;
+
+        State(LatentMap map, float[] z, int n, int k, boolean float64, double used) {
+            this.n = n;
+            this.k = k;
+            this.used = used;
+            this.x = new double[n * k];
+            for (int i = 0; i < n * k; i++) {
+                x[i] = z[i];
+            }
+            this.fx = new double[n * k];
+            this.res = new double[n];
+            this.steps = new int[n];
+            this.f = new Evaluator(map, k, float64);
+            f.apply(x, fx, n);
+            for (int p = 0; p < n; p++) {
+                res[p] = residualAt(x, fx, p, k);
+            }
+            this.start = x.clone();
+            this.startF = fx.clone();
+            this.startRes = res.clone();
+        }
+
+        boolean reached(int p) {
+            return res[p] <= used * Math.max(1, norm(x, p, k));
+        }
+
+        /** Back to the endpoint it started from (after a chord attempt that did not hold). */
+        void restore(int p) {
+            System.arraycopy(start, p * k, x, p * k, k);
+            System.arraycopy(startF, p * k, fx, p * k, k);
+            res[p] = startRes[p];
+        }
+
+        int[] open(int[] rows) {
+            return Arrays.stream(rows).filter(p -> !reached(p)).toArray();
+        }
+
+        /** Replaces the rows' points by the candidates when they lower the residual. */
+        void accept(int[] rows, double[] cand, double[] fc) {
+            for (int i = 0; i < rows.length; i++) {
+                int p = rows[i];
+                double r = residualAt(cand, fc, i, k);
+                steps[p]++;
+                if (r < res[p]) {
+                    System.arraycopy(cand, i * k, x, p * k, k);
+                    System.arraycopy(fc, i * k, fx, p * k, k);
+                    res[p] = r;
+                }
+            }
+        }
+
+        void picard(int[] rows, int maxSteps) {
+            for (int step = 0; step < maxSteps; step++) {
+                Cancellation.check();
+                int[] open = open(rows);
+                if (open.length == 0) {
+                    return;
+                }
+                double[] cand = gather(fx, open, k);
+                double[] fc = new double[cand.length];
+                f.apply(cand, fc, open.length);
+                for (int i = 0; i < open.length; i++) { // a Picard step is taken as it comes
+                    int p = open[i];
+                    System.arraycopy(cand, i * k, x, p * k, k);
+                    System.arraycopy(fc, i * k, fx, p * k, k);
+                    res[p] = residualAt(cand, fc, i, k);
+                    steps[p]++;
+                }
+            }
+        }
+
+        /** Chord steps z &lt;- z - (J_q - I)^{-1} (f(z) - z), the factors of each row's target q fixed. */
+        void chord(int[] rows, java.util.List<Known> targets, int maxSteps) {
+            for (int step = 0; step < maxSteps; step++) {
+                Cancellation.check();
+                int[] open = java.util.stream.IntStream.range(0, rows.length).filter(i -> !reached(rows[i])).toArray();
+                if (open.length == 0) {
+                    return;
+                }
+                double[] cand = new double[open.length * k];
+                int[] who = new int[open.length];
+                for (int i = 0; i < open.length; i++) {
+                    int p = rows[open[i]];
+                    who[i] = p;
+                    double[] g = new double[k];
+                    for (int j = 0; j < k; j++) {
+                        g[j] = fx[p * k + j] - x[p * k + j];
+                    }
+                    double[] d = targets.get(open[i]).lu.solve(g, 0);
+                    for (int j = 0; j < k; j++) {
+                        cand[i * k + j] = x[p * k + j] - d[j];
+                    }
+                }
+                double[] fc = new double[cand.length];
+                f.apply(cand, fc, open.length);
+                double[] before = new double[open.length];
+                for (int i = 0; i < open.length; i++) {
+                    before[i] = res[who[i]];
+                }
+                accept(who, cand, fc);
+                boolean progress = false;
+                for (int i = 0; i < open.length; i++) {
+                    progress |= res[who[i]] < before[i];
+                }
+                if (!progress) {
+                    return;
+                }
+            }
+        }
+
+        /**
+         * Type-II Anderson acceleration (memory 5, liblf's {@link NativeAnderson}) of the rows
+         * until they reach the tolerance or {@code maxSteps} steps: no Jacobian, one evaluation
+         * of f per step.
+         */
+        void anderson(int[] rows, int maxSteps) {
+            int m = rows.length;
+            try (NativeMatrix xs = new NativeMatrix(m, k); NativeMatrix fs = new NativeMatrix(m, k); NativeMatrix next = new NativeMatrix(m, k);
+                 NativeAnderson acc = new NativeAnderson(m, k, Solver.Anderson.DEFAULT_MEMORY, 1.0, Solver.Anderson.DEFAULT_LAMBDA,
+                         Solver.Anderson.DEFAULT_SAFEGUARD)) {
+                float[] a = new float[m * k];
+                float[] b = new float[m * k];
+                boolean[] fallback = new boolean[m];
+                for (int step = 0; step < maxSteps; step++) {
+                    Cancellation.check();
+                    int[] open = java.util.stream.IntStream.range(0, m).filter(i -> !reached(rows[i])).toArray();
+                    if (open.length == 0) {
+                        return;
+                    }
+                    for (int i = 0; i < open.length; i++) {
+                        int p = rows[open[i]];
+                        for (int j = 0; j < k; j++) {
+                            a[i * k + j] = (float) x[p * k + j];
+                            b[i * k + j] = (float) fx[p * k + j];
+                        }
+                    }
+                    xs.putRows(a, 0, 0, open.length);
+                    fs.putRows(b, 0, 0, open.length);
+                    acc.step(xs, fs, open, open.length, next, fallback);
+                    next.getRows(0, a, 0, open.length);
+                    double[] cand = new double[open.length * k];
+                    for (int i = 0; i < cand.length; i++) {
+                        cand[i] = a[i];
+                    }
+                    double[] fc = new double[cand.length];
+                    f.apply(cand, fc, open.length);
+                    for (int i = 0; i < open.length; i++) { // the history needs every step, taken as it comes
+                        int p = rows[open[i]];
+                        System.arraycopy(cand, i * k, x, p * k, k);
+                        System.arraycopy(fc, i * k, fx, p * k, k);
+                        res[p] = residualAt(cand, fc, i, k);
+                        steps[p]++;
+                    }
+                }
+            }
+        }
+
+        /**
+         * Damped Newton with each row's own Jacobian: the candidates x + s d for s = 1, 1/2, 1/4
+         * and the Picard step f(x), evaluated together; the best that lowers the residual is taken.
+         */
+        void newton(DifferentiableMap map, int[] rows, int maxSteps) {
+            for (int step = 0; step < maxSteps; step++) {
+                Cancellation.check();
+                int[] open = open(rows);
+                if (open.length == 0) {
+                    return;
+                }
+                double[] cur = gather(x, open, k);
+                double[] fcur = gather(fx, open, k);
+                double[] full = newtonSteps(map, cur, fcur, open.length, k);
+                int c = 4;
+                double[] cand = new double[open.length * c * k];
+                for (int i = 0; i < open.length; i++) {
+                    double s = 1;
+                    for (int h = 0; h < c; h++) {
+                        for (int j = 0; j < k; j++) {
+                            int at = i * k + j;
+                            cand[(i * c + h) * k + j] = h == c - 1 ? fcur[at] : cur[at] + s * (full[at] - cur[at]);
+                        }
+                        s /= 2;
+                    }
+                }
+                double[] fc = new double[cand.length];
+                f.apply(cand, fc, open.length * c);
+                double[] best = new double[open.length * k];
+                double[] fbest = new double[open.length * k];
+                for (int i = 0; i < open.length; i++) {
+                    int pick = 0;
+                    double r = Double.POSITIVE_INFINITY;
+                    for (int h = 0; h < c; h++) {
+                        double rh = residualAt(cand, fc, i * c + h, k);
+                        if (rh < r) {
+                            r = rh;
+                            pick = h;
+                        }
+                    }
+                    System.arraycopy(cand, (i * c + pick) * k, best, i * k, k);
+                    System.arraycopy(fc, (i * c + pick) * k, fbest, i * k, k);
+                }
+                for (int i = 0; i < open.length; i++) { // the best candidate is taken even when it does not lower the residual
+                    int p = open[i];
+                    System.arraycopy(best, i * k, x, p * k, k);
+                    System.arraycopy(fbest, i * k, fx, p * k, k);
+                    res[p] = residualAt(best, fbest, i, k);
+                    steps[p]++;
+                }
+            }
+        }
+
+        Result result(double[] rho, double[] gap, FixedPointKind[] kind, String method, int seeded) {
+            boolean[] reached = new boolean[n];
+            for (int p = 0; p < n; p++) {
+                reached[p] = reached(p);
+            }
+            return new Result(x, res, rho, gap, kind, steps, reached, used, method, seeded);
+        }
     }
 
     /** One undamped Newton step per row: x - (J - I)^{-1} (f(x) - x); a singular system keeps the Picard step f(x). */

@@ -41,24 +41,43 @@ public record LocalSpectrum(double[] rho, double[] gap, FixedPointKind[] kind) {
             for (int i = 0; i < xf.length; i++) {
                 xf[i] = (float) x[p0 * k + i];
             }
-            NativeEigen.Eigenvalues eig = NativeEigen.of(d.jacobians(xf, m), k, Device.CPU);
-            float[] moduli = new float[k];
-            for (int p = 0; p < m; p++) {
-                double r = 0, g = Double.POSITIVE_INFINITY;
-                for (int i = 0; i < k; i++) {
-                    double re = eig.re()[p * k + i], im = eig.im()[p * k + i];
-                    moduli[i] = (float) Math.hypot(re, im);
-                    r = Math.max(r, moduli[i]);
-                    g = Math.min(g, Math.hypot(1 - re, im));
-                }
-                FixedPointKind c = FixedPointKind.classify(moduli, 0, k);
-                kind[p0 + p] = c;
-                if (c != FixedPointKind.UNDEFINED) {
-                    rho[p0 + p] = r;
-                    gap[p0 + p] = g;
-                }
-            }
+            fill(d.jacobians(xf, m), m, k, p0, rho, gap, kind);
         }
         return new LocalSpectrum(rho, gap, kind);
+    }
+
+    /** The spectrum of the n given Jacobians (n x k x k). */
+    public static LocalSpectrum of(float[] jacobians, int n, int k) {
+        double[] rho = new double[n];
+        double[] gap = new double[n];
+        FixedPointKind[] kind = new FixedPointKind[n];
+        Arrays.fill(rho, Double.NaN);
+        Arrays.fill(gap, Double.NaN);
+        Arrays.fill(kind, FixedPointKind.UNDEFINED);
+        if (n > 0) {
+            fill(jacobians, n, k, 0, rho, gap, kind);
+        }
+        return new LocalSpectrum(rho, gap, kind);
+    }
+
+    /** Writes the spectrum of the m Jacobians into rows p0 .. p0 + m - 1 of the outputs. */
+    private static void fill(float[] jacobians, int m, int k, int p0, double[] rho, double[] gap, FixedPointKind[] kind) {
+        NativeEigen.Eigenvalues eig = NativeEigen.of(jacobians, k, Device.CPU);
+        float[] moduli = new float[k];
+        for (int p = 0; p < m; p++) {
+            double r = 0, g = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < k; i++) {
+                double re = eig.re()[p * k + i], im = eig.im()[p * k + i];
+                moduli[i] = (float) Math.hypot(re, im);
+                r = Math.max(r, moduli[i]);
+                g = Math.min(g, Math.hypot(1 - re, im));
+            }
+            FixedPointKind c = FixedPointKind.classify(moduli, 0, k);
+            kind[p0 + p] = c;
+            if (c != FixedPointKind.UNDEFINED) {
+                rho[p0 + p] = r;
+                gap[p0 + p] = g;
+            }
+        }
     }
 }
