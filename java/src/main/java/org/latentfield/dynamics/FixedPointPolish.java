@@ -98,12 +98,10 @@ public final class FixedPointPolish {
             return st.result(spectrum.rho(), spectrum.gap(), spectrum.kind(), "picard", 0);
         }
         DifferentiableMap dmap = (DifferentiableMap) map;
-        double[] rho = new double[n];
-        double[] gap = new double[n];
-        FixedPointKind[] kind = new FixedPointKind[n];
-        Arrays.fill(rho, Double.NaN);
-        Arrays.fill(gap, Double.NaN);
-        Arrays.fill(kind, FixedPointKind.UNDEFINED);
+        LocalSpectrum spectra = LocalSpectrum.undefined(n);
+        double[] rho = spectra.rho();
+        double[] gap = spectra.gap();
+        FixedPointKind[] kind = spectra.kind();
         double[] reach = new double[n];
         for (int p = 0; p < n; p++) {
             reach[p] = st.res[p] / FixedPointIdentity.MIN_GAP + floor * Math.max(1, norm(st.x, p, k));

@@ -6,54 +6,17 @@ final class LinearSolve {
 
     /**
      * Solves A x = b for the k x k row-major {@code a}; {@code b} receives x and {@code a} its LU
-     * factors. Returns false (leaving b partly overwritten) when a pivot is zero or not finite,
+     * factors. Returns false (leaving a and b unchanged) when a pivot is zero or not finite,
      * or smaller than 1e-14 times the largest entry of A: the system is then treated as singular.
      */
     static boolean solveInPlace(double[] a, double[] b, int k) {
-        double scale = 0;
-        for (int i = 0; i < k * k; i++) {
-            scale = Math.max(scale, Math.abs(a[i]));
-        }
-        if (!(scale > 0) || !Double.isFinite(scale)) {
+        Lu lu = factor(a, k);
+        if (lu == null) {
             return false;
         }
-        for (int c = 0; c < k; c++) {
-            int pivot = c;
-            for (int r = c + 1; r < k; r++) {
-                if (Math.abs(a[r * k + c]) > Math.abs(a[pivot * k + c])) {
-                    pivot = r;
-                }
-            }
-            if (!(Math.abs(a[pivot * k + c]) > 1e-14 * scale)) {
-                return false;
-            }
-            if (pivot != c) {
-                for (int j = 0; j < k; j++) {
-                    double t = a[c * k + j];
-                    a[c * k + j] = a[pivot * k + j];
-                    a[pivot * k + j] = t;
-                }
-                double t = b[c];
-                b[c] = b[pivot];
-                b[pivot] = t;
-            }
-            for (int r = c + 1; r < k; r++) {
-                double m = a[r * k + c] / a[c * k + c];
-                if (m != 0) {
-                    for (int j = c; j < k; j++) {
-                        a[r * k + j] -= m * a[c * k + j];
-                    }
-                    b[r] -= m * b[c];
-                }
-            }
-        }
-        for (int r = k - 1; r >= 0; r--) {
-            double s = b[r];
-            for (int j = r + 1; j < k; j++) {
-                s -= a[r * k + j] * b[j];
-            }
-            b[r] = s / a[r * k + r];
-        }
+        System.arraycopy(lu.lu(), 0, a, 0, k * k);
+        double[] x = lu.solve(b, 0);
+        System.arraycopy(x, 0, b, 0, k);
         return true;
     }
 

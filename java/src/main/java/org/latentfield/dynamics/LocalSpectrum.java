@@ -25,14 +25,12 @@ public record LocalSpectrum(double[] rho, double[] gap, FixedPointKind[] kind) {
 
     /** The spectrum at the n rows of {@code x} (n x k, double). */
     public static LocalSpectrum at(LatentMap map, double[] x, int n, int k) {
-        double[] rho = new double[n];
-        double[] gap = new double[n];
-        FixedPointKind[] kind = new FixedPointKind[n];
-        Arrays.fill(rho, Double.NaN);
-        Arrays.fill(gap, Double.NaN);
-        Arrays.fill(kind, FixedPointKind.UNDEFINED);
+        LocalSpectrum out = undefined(n);
+        double[] rho = out.rho();
+        double[] gap = out.gap();
+        FixedPointKind[] kind = out.kind();
         if (!(map instanceof DifferentiableMap d)) {
-            return new LocalSpectrum(rho, gap, kind);
+            return out;
         }
         for (int p0 = 0; p0 < n; p0 += CHUNK) {
             Cancellation.check();
@@ -43,21 +41,27 @@ public record LocalSpectrum(double[] rho, double[] gap, FixedPointKind[] kind) {
             }
             fill(d.jacobians(xf, m), m, k, p0, rho, gap, kind);
         }
-        return new LocalSpectrum(rho, gap, kind);
+        return out;
     }
 
-    /** The spectrum of the n given Jacobians (n x k x k). */
-    public static LocalSpectrum of(float[] jacobians, int n, int k) {
+    /** n points whose spectrum is not known: NaN, NaN, {@link FixedPointKind#UNDEFINED}. */
+    public static LocalSpectrum undefined(int n) {
         double[] rho = new double[n];
         double[] gap = new double[n];
         FixedPointKind[] kind = new FixedPointKind[n];
         Arrays.fill(rho, Double.NaN);
         Arrays.fill(gap, Double.NaN);
         Arrays.fill(kind, FixedPointKind.UNDEFINED);
-        if (n > 0) {
-            fill(jacobians, n, k, 0, rho, gap, kind);
-        }
         return new LocalSpectrum(rho, gap, kind);
+    }
+
+    /** The spectrum of the n given Jacobians (n x k x k). */
+    public static LocalSpectrum of(float[] jacobians, int n, int k) {
+        LocalSpectrum out = undefined(n);
+        if (n > 0) {
+            fill(jacobians, n, k, 0, out.rho(), out.gap(), out.kind());
+        }
+        return out;
     }
 
     /** Writes the spectrum of the m Jacobians into rows p0 .. p0 + m - 1 of the outputs. */
