@@ -10,14 +10,15 @@ import org.latentfield.map.LatentMap;
 
 /**
  * Refines approximate fixed points (the endpoints of a stopped iteration) until their residual is
- * known: r(z) = ||f(z) - z||_2 &lt;= tol * max(1, ||z||_2), and measures the spectral radius
- * spectrum of J_f(z) at the refined point ({@link LocalSpectrum}: rho, the gap to 1, the kind of
- * fixed point; issue 12).
+ * known: r(z) = ||f(z) - z||_2 &lt;= tol * max(1, ||z||_2), and measures the spectrum of J_f at
+ * the refined point ({@link LocalSpectrum}: rho, the gap to 1, the kind of fixed point; issue 12).
  *
- * <p>Steps: where J_f is available (a {@link DifferentiableMap}) and k is small, damped Newton on
- * g(z) = f(z) - z, z &lt;- z - s (J_f(z) - I)^{-1} g(z), solved in double by LU with partial
- * pivoting, s halved (down to 1/16) until ||g|| decreases, else one Picard step z &lt;- f(z).
- * Without J_f: Picard steps. Values are kept in double where the map iterates in float64 (a
+ * <p>Steps: where J_f is available (a {@link DifferentiableMap}) and k &lt;= {@link #NEWTON_MAX_K},
+ * the chord method towards fixed points already polished, Anderson acceleration and damped
+ * Newton on g(z) = f(z) - z (z &lt;- z - s (J_f(z) - I)^{-1} g(z), solved in double by LU with
+ * partial pivoting, the best of s = 1, 1/2, 1/4 and the Picard step), organised in rounds so
+ * that J_f is formed once per distinct fixed point ({@link #polish}). Without J_f: Picard steps,
+ * and the spectrum is undefined. Values are kept in double where the map iterates in float64 (a
  * {@link Float64Map}), else in float32, whose residual floor is about {@link #FLOAT32_FLOOR}
  * times max(1, ||z||): a tolerance below that floor is raised to it, and {@link Result#tol}
  * says which one was used.
