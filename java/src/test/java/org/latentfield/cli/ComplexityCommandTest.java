@@ -72,6 +72,8 @@ class ComplexityCommandTest {
                 dir.resolve("x").toString());
         CliHarness.expectFailure("--record-every records Picard trajectories", "attractors", "--model", model.toString(), "--solver", "newton",
                 "--record-every", "5", "--out", dir.resolve("y").toString());
+        CliHarness.expectFailure("complexity compares solvers by the identity rule", "complexity", "--model", model.toString(), "--merge",
+                "cosine:0.99", "--out", dir.resolve("w").toString());
         CliHarness.expectFailure("--polish-tol applies to --merge identity only", "attractors", "--model", model.toString(), "--merge",
                 "cosine:0.99", "--polish-tol", "1e-8", "--out", dir.resolve("z").toString());
     }

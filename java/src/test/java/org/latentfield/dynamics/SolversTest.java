@@ -175,6 +175,16 @@ class SolversTest {
         }
     }
 
+    @Test
+    void newtonRefusesALatentTooWideForItsSolvesAndNamesTheAlternative() {
+        double[] diag = new double[NewtonSolver.MAX_K + 1];
+        Arrays.fill(diag, 0.5);
+        Linear wide = new Linear(diag);
+        LatentfieldException e = assertThrows(LatentfieldException.class,
+                () -> NEWTON.solve(wide, AnalyticMaps.gaussian(2, diag.length, 1, null, 1), DEFAULTS, done -> { }));
+        assertTrue(e.getMessage().contains("k = " + diag.length) && e.getMessage().contains("use anderson"), e.getMessage());
+    }
+
     /** The 4 x 4 block-diagonal matrix diag(a R(s), b R(t)) with R(theta) a rotation of the plane. */
     static double[] rotations(double a, double s, double b, double t) {
         return new double[] {
