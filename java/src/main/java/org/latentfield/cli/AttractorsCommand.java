@@ -94,6 +94,10 @@ final class AttractorsCommand implements Main.Command {
                 recordEvery);
         AttractorRule rule = MergeOption.parse(cl);
         Solver method = Solver.parse(cl.getOptionValue("solver", "picard"));
+        if (!(method instanceof Solver.Picard) && EngineChoice.spec(cl).equals("native")) {
+            throw new LatentfieldException("--engine native runs Picard iteration only; --solver " + method.spec()
+                    + " evaluates f with LibTorch (--engine torch or auto).");
+        }
         String engine = EngineChoice.spec(cl);
         StartSpec starts = StartSpec.parse(from);
         if (starts.kind == StartSpec.Kind.NOISE) {

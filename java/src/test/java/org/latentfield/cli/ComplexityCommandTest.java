@@ -72,6 +72,10 @@ class ComplexityCommandTest {
                 dir.resolve("x").toString());
         CliHarness.expectFailure("--record-every records Picard trajectories", "attractors", "--model", model.toString(), "--solver", "newton",
                 "--record-every", "5", "--out", dir.resolve("y").toString());
+        CliHarness.expectFailure("complexity evaluates f with LibTorch for every solver", "complexity", "--model", model.toString(), "--engine",
+                "native", "--out", dir.resolve("v").toString());
+        CliHarness.expectFailure("--engine native runs Picard iteration only", "attractors", "--model", model.toString(), "--solver", "anderson",
+                "--engine", "native", "--out", dir.resolve("u").toString());
         CliHarness.expectFailure("complexity compares solvers by the identity rule", "complexity", "--model", model.toString(), "--merge",
                 "cosine:0.99", "--out", dir.resolve("w").toString());
         CliHarness.expectFailure("--polish-tol applies to --merge identity only", "attractors", "--model", model.toString(), "--merge",
