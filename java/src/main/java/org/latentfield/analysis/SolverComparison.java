@@ -81,9 +81,8 @@ public record SolverComparison(int[] found, int foundCount, int extraCount, int 
 
     private static double radius(Attractors.Attractor x, double tol) {
         double norm = Math.sqrt(Arrays.stream(point(x)).map(v -> v * v).sum());
-        double rho = Double.isFinite(x.rho()) ? x.rho() : 0;
-        double scale = Math.max(1, norm);
-        return tol * scale / Math.max(1 - rho, FixedPointIdentity.MIN_GAP) + FixedPointPolish.FLOAT32_FLOOR * scale;
+        double gap = Double.isFinite(x.rho()) ? 1 - x.rho() : 1; // for an attractor, min |1 - lambda| >= 1 - rho
+        return FixedPointIdentity.radius(tol * Math.max(1, norm), gap, norm, FixedPointPolish.FLOAT32_FLOOR);
     }
 
     private static double distance(double[] a, double[] b) {

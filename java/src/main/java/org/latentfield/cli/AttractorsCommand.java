@@ -145,6 +145,7 @@ final class AttractorsCommand implements Main.Command {
             settings.put("max_iter", solver.maxIter());
             settings.put("divergence_bound", solver.divergenceBound());
             settings.put("solver", method.spec());
+            settings.put("iteration_dtype", result.iterationDtype()); // the root-finders iterate in float32 even for a float64 model
             settings.put("merge", attractors.merge());
             if (polish != null) {
                 settings.put("polish", polish);

@@ -30,8 +30,8 @@ import org.latentfield.dynamics.PointState;
 import org.latentfield.dynamics.Solver;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
+import org.latentfield.report.AttractorReport;
 import org.latentfield.report.Figures;
-import org.latentfield.report.IterationStats;
 import org.latentfield.report.ModelReport;
 import org.latentfield.report.OutputDirectory;
 
@@ -130,9 +130,10 @@ final class ComplexityCommand implements Main.Command {
                 row.put("solver", solver.spec());
                 row.put("converged", run.count(PointState.CONVERGED)).put("not_converged", run.count(PointState.NOT_CONVERGED))
                         .put("diverged", run.count(PointState.DIVERGED));
-                stats(row.putObject("iterations"), run.iterations());
-                stats(row.putObject("evaluations"), run.evaluations());
-                stats(row.putObject("jacobian_evaluations"), run.jacobianEvaluations());
+                AttractorReport.putStats(row.putObject("iterations"), "all starts", run.iterations());
+                AttractorReport.putStats(row.putObject("evaluations"), "all starts", run.evaluations());
+                AttractorReport.putStats(row.putObject("jacobian_evaluations"), "all starts", run.jacobianEvaluations());
+                row.put("iteration_dtype", run.iterationDtype());
                 row.put("seconds", run.seconds());
                 row.put("identify_seconds", identifySeconds);
                 row.put("attractors", found.count());
@@ -252,11 +253,6 @@ final class ComplexityCommand implements Main.Command {
             }
         }
         return xy;
-    }
-
-    private static void stats(ObjectNode o, int[] values) {
-        IterationStats s = IterationStats.of(values);
-        o.put("median", s.median()).put("p90", s.p90()).put("max", s.max()).put("mean", s.mean());
     }
 
     private static LatentfieldException written(OutputDirectory dir, IOException e) {

@@ -26,14 +26,18 @@ public final class FixedPointIdentity {
 
     private FixedPointIdentity() {}
 
+    /** e = r / max(gap, 1e-3) + floor * max(1, ||z||) (gap unknown: r alone), the class comment's radius. */
+    public static double radius(double residual, double gap, double norm, double floor) {
+        double g = Double.isFinite(gap) ? Math.max(MIN_GAP, gap) : 1;
+        return residual / g + floor * Math.max(1, norm);
+    }
+
     /** The radius around each polished point that holds its fixed point (see the class comment). */
     public static double[] radii(FixedPointPolish.Result polished, int k) {
         double floor = polished.tol() > FixedPointPolish.FLOAT32_FLOOR / 2 ? FixedPointPolish.FLOAT32_FLOOR : 1e-14;
         double[] e = new double[polished.n()];
         for (int p = 0; p < e.length; p++) {
-            double g = polished.gap()[p];
-            double gap = Double.isFinite(g) ? Math.max(MIN_GAP, g) : 1;
-            e[p] = polished.residual()[p] / gap + floor * Math.max(1, FixedPointPolish.norm(polished.points(), p, k));
+            e[p] = radius(polished.residual()[p], polished.gap()[p], FixedPointPolish.norm(polished.points(), p, k), floor);
         }
         return e;
     }

@@ -105,7 +105,7 @@ public final class FixedPointPolish {
         FixedPointKind[] kind = spectra.kind();
         double[] reach = new double[n];
         for (int p = 0; p < n; p++) {
-            reach[p] = st.res[p] / FixedPointIdentity.MIN_GAP + floor * Math.max(1, norm(st.x, p, k));
+            reach[p] = FixedPointIdentity.radius(st.res[p], FixedPointIdentity.MIN_GAP, norm(st.x, p, k), floor);
         }
         boolean[] done = new boolean[n];
         int[] tries = new int[n];
@@ -134,7 +134,7 @@ public final class FixedPointPolish {
                 for (int i = 0; i < rows.length; i++) {
                     int p = rows[i];
                     Known q = targets.get(i);
-                    double e = st.res[p] / Math.max(FixedPointIdentity.MIN_GAP, q.gap) + floor * Math.max(1, norm(st.x, p, k));
+                    double e = FixedPointIdentity.radius(st.res[p], q.gap, norm(st.x, p, k), floor);
                     if (st.reached(p) && distance(st.x, p, q.point, k) <= e + q.radius) {
                         done[p] = true;
                         rho[p] = q.rho;
@@ -195,10 +195,9 @@ public final class FixedPointPolish {
                 }
                 LinearSolve.Lu lu = LinearSolve.factor(a, k);
                 if (lu != null) {
-                    double scale = floor * Math.max(1, norm(st.x, p, k));
                     double[] point = Arrays.copyOfRange(st.x, p * k, p * k + k);
                     known.add(new Known(point, lu, rho[p], gap[p], kind[p],
-                            st.res[p] / Math.max(FixedPointIdentity.MIN_GAP, Double.isFinite(gap[p]) ? gap[p] : 1) + scale, reach[p]));
+                            FixedPointIdentity.radius(st.res[p], gap[p], norm(st.x, p, k), floor), reach[p]));
                 }
             }
         }

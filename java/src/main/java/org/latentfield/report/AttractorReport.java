@@ -101,7 +101,7 @@ public final class AttractorReport {
     }
 
     /** mean, median, p90, p99 and max of per-point counts. */
-    static void putStats(ObjectNode o, String over, int[] values) {
+    public static void putStats(ObjectNode o, String over, int[] values) {
         IterationStats it = IterationStats.of(values);
         o.put("over", over);
         o.put("mean", it.mean());
