@@ -60,7 +60,12 @@ public final class TorchBackends {
             new Op(true, false, 4, 8, 1), new Op(true, false, 4, 8, 2),
             new Op(false, true, 8, 4, 1));
 
+    /** The start of every note about the convolution engine in a model contract. */
+    public static final String NOTE_PREFIX = "LibTorch's oneDNN convolution";
+
     private static Check checked;
+    /** Whether a model (or training) in this process needs LibTorch's own kernels: then oneDNN stays off for good. */
+    private static boolean referenceOnly;
 
     private TorchBackends() {}
 
@@ -128,6 +133,49 @@ public final class TorchBackends {
         return ensureCorrectConvolutions().note();
     }
 
+    /**
+     * Decides oneDNN for one model about to run on the CPU, and returns the note for its contract.
+     * Where the process-wide check found oneDNN right, it stays on and there is no note. Where it
+     * found it wrong, oneDNN is off, and this model is compared with oneDNN on and off ({@link
+     * OneDnnModelCheck}: its f, vector-Jacobian and Jacobian-vector products): when they agree
+     * and no model opened before in this process disagreed, oneDNN is switched on; when they
+     * disagree, it is switched off for the rest of the process (the flag is process-wide, and a
+     * model already admitted is right with LibTorch's own kernels too, only slower).
+     */
+    static synchronized Optional<String> admit(TorchModules calls, org.latentfield.map.Shape latent, int cores) {
+        Check check = ensureCorrectConvolutions();
+        if (check.oneDnnOn() || check.note().isEmpty() || calls.device().is_cuda()) {
+            return check.note();
+        }
+        String off = check.note().get();
+        if (referenceOnly) {
+            return Optional.of(off);
+        }
+        OneDnnModelCheck.Outcome outcome = OneDnnModelCheck.run(calls, latent, cores);
+        Context context = torch.globalContext();
+        if (!outcome.agrees()) {
+            referenceOnly = true;
+            context.setUserEnabledMkldnn(false);
+            return Optional.of(off + "; with oneDNN this model's own results differ too (" + outcome.describe() + ")");
+        }
+        context.setUserEnabledMkldnn(true);
+        Probe worst = check.worst().orElseThrow();
+        return Optional.of(String.format(Locale.ROOT, "%s is wrong on this CPU for some convolutions (max diff %.3g in %s), but not for this"
+                + " model: %s; oneDNN is on while it runs", NOTE_PREFIX, worst.maxDiff(), worst.op(), outcome.describe()));
+    }
+
+    /**
+     * Keeps oneDNN off for the rest of the process where the process-wide check found it wrong:
+     * for work no per-model check covers (training: weight gradients, any architecture).
+     */
+    public static synchronized void referenceKernelsOnly() {
+        Check check = ensureCorrectConvolutions();
+        if (check.note().isPresent()) {
+            referenceOnly = true;
+            torch.globalContext().setUserEnabledMkldnn(false);
+        }
+    }
+
     private static Check decide() {
         Context context = torch.globalContext();
         // NNPACK only serves the convolutions oneDNN does not take, with Winograd/FFT numerics of its own; on a CPU it
@@ -156,7 +204,7 @@ public final class TorchBackends {
             why = "fails on this CPU (" + TorchErrors.cause(e) + ")";
         }
         context.setUserEnabledMkldnn(false);
-        return new Check(true, false, probes, Optional.of("LibTorch's oneDNN convolution " + why + "; oneDNN is off for this process, so"
+        return new Check(true, false, probes, Optional.of(NOTE_PREFIX + " " + why + "; oneDNN is off for this process, so"
                 + " convolutions use LibTorch's own kernels: the same numbers as PyTorch's reference, conv models about 2x slower"));
     }
 

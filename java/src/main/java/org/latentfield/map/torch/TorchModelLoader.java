@@ -38,6 +38,9 @@ import org.latentfield.map.Shape;
  *     of that shape gives the latent shape (checked against any declaration); with only a latent
  *     shape declared, decode of a zero latent gives the input shape. Then encode(decode(z)) must
  *     return the latent shape. Every failure keeps PyTorch's own cause.</li>
+ * <li>Convolution engine ({@link TorchBackends#admit}): where oneDNN is wrong on this CPU for some
+ *     convolutions, it is used for this model only if the model's own f and products agree with
+ *     LibTorch's reference kernels.</li>
  * <li>Determinism ({@link DeterminismCheck}): f must give the same values for the same rows
  *     twice, and for rows alone as in a batch; a model that does not (a trace with training-mode
  *     BatchNorm or Dropout baked in, random sampling in encode) is refused.</li>
@@ -62,7 +65,7 @@ public final class TorchModelLoader {
         List<JitModule> modules = new ArrayList<>();
         List<Path> archives = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        TorchBackends.note().ifPresent(notes::add); // before any module runs: oneDNN off where its convolutions are wrong
+        TorchBackends.ensureCorrectConvolutions(); // before any module runs: oneDNN off where its convolutions are wrong
         boolean savedTraining = false;
         boolean modeKnown = true;
         TorchModules calls;
@@ -100,6 +103,7 @@ public final class TorchModelLoader {
         }
         try {
             Shapes shapes = shapes(calls, modules, archives, source);
+            TorchBackends.admit(calls, shapes.latent, source.cores()).ifPresent(n -> notes.add(0, n)); // oneDNN for this model, before the checks below
             String determinism = DeterminismCheck.run(calls, shapes.latent, savedTraining);
             String dtypeName = TorchShapes.dtypeName(calls.dtype());
             boolean float64 = calls.dtype() == torch.ScalarType.Double;

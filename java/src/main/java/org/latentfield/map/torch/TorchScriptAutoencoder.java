@@ -89,6 +89,11 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
         return ShapeDeclarations.cardOf(model);
     }
 
+    /** The model's methods, for the checks of this package. */
+    TorchModules calls() {
+        return calls;
+    }
+
     /** What the model is: shapes, dtype, mode, determinism, and where each fact came from. */
     public ModelContract contract() {
         return contract;
