@@ -22,6 +22,18 @@ int main() {
     std::printf("CUDA devices visible to liblf: %d\n", count);
     CHECK(lf_cuda_device_count(nullptr) == LF_ERR_INVALID_ARGUMENT, "NULL count accepted");
     CHECK(std::strstr(lf_last_error(), "count must not be NULL") != nullptr, "message for NULL count");
+    if (count == 0) {
+        // lf.h: every CUDA entry point reports a missing device as LF_ERR_NO_DEVICE, memory calls included
+        char host[8] = {0};
+        void* fake = host;
+        CHECK(lf_cuda_free(fake) == LF_ERR_NO_DEVICE, "lf_cuda_free without a device is not LF_ERR_NO_DEVICE");
+        CHECK(lf_cuda_copy_to_device(fake, host, 8, nullptr) == LF_ERR_NO_DEVICE, "copy to device without a device is not LF_ERR_NO_DEVICE");
+        CHECK(lf_cuda_copy_to_host(host, fake, 8, nullptr) == LF_ERR_NO_DEVICE, "copy to host without a device is not LF_ERR_NO_DEVICE");
+        CHECK(lf_cuda_stream_synchronize(nullptr) == LF_ERR_NO_DEVICE, "synchronize without a device is not LF_ERR_NO_DEVICE");
+        CHECK(std::strstr(lf_last_error(), "no CUDA device") != nullptr || std::strstr(lf_last_error(), "without CUDA") != nullptr ||
+                  std::strstr(lf_last_error(), "driver") != nullptr, "the reason for no device is not named");
+        CHECK(lf_cuda_free(nullptr) == LF_OK, "freeing NULL is a no-op even without a device");
+    }
 
     float z[2] = {0, 0};
     int32_t row[1] = {0}, it[1] = {0}, keep[1];

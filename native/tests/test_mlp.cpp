@@ -192,9 +192,17 @@ void cuda_parity() {
     auto gits = dits.to_host();
     double worst = 0;
     int64_t iteration_differs = 0;
-    for (int64_t i = 0; i < n * k; ++i) worst = std::max(worst, double(std::fabs(gend[size_t(i)] - end[size_t(i)])));
-    for (int64_t g = 0; g < n; ++g) iteration_differs += gits[size_t(g)] != its[size_t(g)];
-    LF_CHECK(worst <= 1e-4, "endpoints differ between CUDA and CPU by %.3g", worst);
+    // Endpoints are compared where the iteration counts agree: a point that stops one step earlier on
+    // one side (its last step norm within rounding of tol) ends one Picard step away, about 1e-4 here.
+    for (int64_t g = 0; g < n; ++g) {
+        if (gits[size_t(g)] != its[size_t(g)]) {
+            ++iteration_differs;
+            continue;
+        }
+        for (int64_t j = 0; j < k; ++j)
+            worst = std::max(worst, double(std::fabs(gend[size_t(g * k + j)] - end[size_t(g * k + j)])));
+    }
+    LF_CHECK(worst <= 1e-4, "endpoints differ between CUDA and CPU by %.3g where the iteration counts agree", worst);
     LF_CHECK(iteration_differs <= n / 100, "%lld of %lld iteration counts differ between CUDA and CPU", (long long)iteration_differs, (long long)n);
     std::printf("CUDA parity checked: MLP fixed points (max endpoint diff %.3g, %lld iteration counts differ)\n", worst,
                 (long long)iteration_differs);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -82,9 +83,26 @@ inline long double naive_eliminate(const std::vector<double>& a_in, int k, std::
     return det;
 }
 
+// LF_REQUIRE_CUDA=1 (set by benchmarks/gpu/run.sh where nvidia-smi sees a GPU) turns a missing
+// device into a failure, so a parity test cannot pass by skipping on a GPU machine whose driver
+// liblf cannot use.
+inline bool cuda_required() {
+    const char* v = std::getenv("LF_REQUIRE_CUDA");
+    return v != nullptr && std::string(v) == "1";
+}
+
 inline bool cuda_available() {
     int32_t n = 0;
-    return lf_cuda_device_count(&n) == LF_OK && n > 0;
+    const bool found = lf_cuda_device_count(&n) == LF_OK && n > 0;
+    if (!found && cuda_required()) {
+        void* stream = nullptr;  // asks for a device, so lf_last_error() says why there is none
+        const lf_status status = lf_cuda_stream_create(&stream);
+        if (status == LF_OK) lf_cuda_stream_destroy(stream);
+        ++failures;
+        std::fprintf(stderr, "FAIL: LF_REQUIRE_CUDA=1 but liblf sees no CUDA device: %s\n",
+                     status == LF_OK ? "the device count is 0" : lf_last_error());
+    }
+    return found;
 }
 
 inline void report_skip(const char* what) {

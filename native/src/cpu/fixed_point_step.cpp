@@ -4,6 +4,7 @@
 
 #include "fixed_point_row.hpp"
 #include "lf_error.hpp"
+#include "validate.hpp"
 
 namespace {
 
@@ -14,10 +15,7 @@ void validate(int64_t n_active, int64_t dim, const float* z_prev, const float* z
               const float* z_out, const int64_t* n_keep) {
     lf::require(n_active >= 0, "n_active must be >= 0");
     lf::require(dim >= 1, "dim must be >= 1");
-    lf::require(rule != nullptr, "rule must not be NULL");
-    lf::require(rule->tol > 0 && std::isfinite(rule->tol), "rule->tol must be finite and > 0");
-    lf::require(rule->max_iter >= 1, "rule->max_iter must be >= 1");
-    lf::require(rule->divergence_bound > 0, "rule->divergence_bound must be > 0");
+    lf::validate_stop_rule(rule);
     lf::require(n_keep != nullptr, "n_keep must not be NULL");
     if (n_active == 0) return;
     lf::require(z_prev && z_next && row_id && iterations && step_sq && state && endpoints && keep,

@@ -13,6 +13,14 @@
 
 namespace lf {
 
+// The stopping rule of every fixed-point loop (lf_fixed_point_step_cpu/_cuda, the MLP engines).
+inline void validate_stop_rule(const lf_stop_rule* rule) {
+    require(rule != nullptr, "rule must not be NULL");
+    require(rule->tol > 0 && std::isfinite(rule->tol), "rule->tol must be finite and > 0");
+    require(rule->max_iter >= 1, "rule->max_iter must be >= 1");
+    require(rule->divergence_bound > 0, "rule->divergence_bound must be > 0");
+}
+
 inline void validate_merge_rule(const lf_merge_rule& rule) {
     if (rule.metric == LF_METRIC_COSINE) {
         require(rule.threshold > 0 && rule.threshold <= 1, "cosine threshold must be in (0, 1]");

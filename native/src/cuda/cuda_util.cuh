@@ -12,19 +12,43 @@
 
 namespace lf::cuda {
 
+// Why no CUDA device can be used, from the error cudaGetDeviceCount (or any first call) gave. An
+// old driver is named as such: liblf carries the CUDA 13 runtime, which needs an R580 or newer
+// driver, and on an older one every call fails as if there were no GPU.
+inline std::string no_device_reason(cudaError_t err) {
+    if (err == cudaErrorInsufficientDriver) {
+        int driver = 0;
+        (void)cudaDriverGetVersion(&driver);
+        if (driver == 0) return "no CUDA device is available (no NVIDIA driver is loaded)";
+        return "the NVIDIA driver is too old for liblf's CUDA " + std::to_string(CUDART_VERSION / 1000) + "." +
+               std::to_string(CUDART_VERSION % 1000 / 10) + " runtime (needs R580 or newer; the driver supports CUDA " +
+               std::to_string(driver / 1000) + "." + std::to_string(driver % 1000 / 10) + ")";
+    }
+    if (err == cudaErrorNoDevice || err == cudaSuccess) return "no CUDA device is available";
+    return std::string("no usable CUDA device: ") + cudaGetErrorString(err);
+}
+
+inline bool is_no_device(cudaError_t err) {
+    return err == cudaErrorNoDevice || err == cudaErrorInsufficientDriver || err == cudaErrorInitializationError;
+}
+
+// Failures that mean "there is no usable device" become LF_ERR_NO_DEVICE (as lf.h promises for
+// every CUDA entry point), the rest LF_ERR_CUDA.
 inline void check(cudaError_t err, const char* what) {
     if (err != cudaSuccess) {
         (void)cudaGetLastError();
+        if (is_no_device(err)) throw status_error(LF_ERR_NO_DEVICE, std::string(what) + ": " + no_device_reason(err));
         throw status_error(LF_ERR_CUDA, std::string(what) + ": " + cudaGetErrorString(err));
     }
 }
 
-// Throws LF_ERR_NO_DEVICE unless a CUDA device is visible.
+// Throws LF_ERR_NO_DEVICE unless a CUDA device is visible, saying why not.
 inline void require_device() {
     int n = 0;
-    if (cudaGetDeviceCount(&n) != cudaSuccess || n == 0) {
+    const cudaError_t err = cudaGetDeviceCount(&n);
+    if (err != cudaSuccess || n == 0) {
         (void)cudaGetLastError();
-        throw status_error(LF_ERR_NO_DEVICE, "no CUDA device is available");
+        throw status_error(LF_ERR_NO_DEVICE, no_device_reason(err));
     }
 }
 

@@ -2,6 +2,7 @@
 // the toolkit supplies it), falling back to a shared-memory tiled kernel.
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "../cpu/gemm.hpp"
@@ -13,6 +14,7 @@ namespace {
 // may hold no cuBLAS headers. Values of cublasOperation_t: N = 0, T = 1.
 using handle_t = void*;
 using create_fn = int (*)(handle_t*);
+using destroy_fn = int (*)(handle_t);
 using set_stream_fn = int (*)(handle_t, cudaStream_t);
 using sgemm_fn = int (*)(handle_t, int, int, int, int, int, const float*, const float*, int, const float*, int,
                          const float*, float*, int);
@@ -20,13 +22,32 @@ constexpr int kOpN = 0, kOpT = 1;
 
 std::mutex lock;
 create_fn cublas_create = nullptr;
+destroy_fn cublas_destroy = nullptr;
 set_stream_fn cublas_set_stream = nullptr;
 sgemm_fn cublas_sgemm = nullptr;
 std::string cublas_path;
-thread_local handle_t handle = nullptr;  // one handle per host thread (cuBLAS's advice)
-thread_local const void* handle_owner = nullptr;
+
+// One cuBLAS handle per host thread (cuBLAS's advice), made on the thread's first GEMM and
+// destroyed when the thread ends, or when another cuBLAS library is opened (with the destroy
+// function of the library that made it).
+struct ThreadHandle {
+    handle_t handle = nullptr;
+    const void* owner = nullptr;  // the sgemm entry point it was made for
+    destroy_fn destroy = nullptr;
+    void reset() noexcept {
+        if (handle != nullptr && destroy != nullptr) (void)destroy(handle);
+        handle = nullptr;
+        owner = nullptr;
+        destroy = nullptr;
+    }
+    ~ThreadHandle() { reset(); }
+};
+thread_local ThreadHandle thread_handle;
 
 constexpr int kTile = 16;
+// The built-in kernel puts row tiles on gridDim.y, at most 65535 of them: longer matrices go in
+// launches of this many rows.
+constexpr int64_t kRowsPerLaunch = int64_t{65535} * kTile;
 
 __global__ void gemm_nt_kernel(int64_t m, int64_t n, int64_t k, const float* __restrict__ a, int64_t lda,
                                const float* __restrict__ b, int64_t ldb, float* __restrict__ c, int64_t ldc) {
@@ -62,14 +83,17 @@ void gemm_nt(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const
              int64_t ldc, cudaStream_t stream) {
     if (m == 0 || n == 0) return;
     sgemm_fn sgemm;
+    handle_t handle = nullptr;
     {
         std::lock_guard<std::mutex> hold(lock);
         sgemm = cublas_sgemm;
-        if (sgemm != nullptr && handle_owner != reinterpret_cast<const void*>(sgemm)) {
-            handle = nullptr;
-            if (cublas_create(&handle) != 0) handle = nullptr;
-            handle_owner = reinterpret_cast<const void*>(sgemm);
+        if (sgemm != nullptr && thread_handle.owner != reinterpret_cast<const void*>(sgemm)) {
+            thread_handle.reset();
+            if (cublas_create(&thread_handle.handle) != 0) thread_handle.handle = nullptr;
+            thread_handle.owner = reinterpret_cast<const void*>(sgemm);
+            thread_handle.destroy = cublas_destroy;
         }
+        handle = thread_handle.handle;
     }
     const int64_t limit = 2147483647;
     if (sgemm != nullptr && handle != nullptr && m < limit && n < limit && k < limit) {
@@ -82,9 +106,12 @@ void gemm_nt(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const
         return;
     }
     const dim3 threads(kTile, kTile);
-    const dim3 grid(blocks_for(n, kTile), blocks_for(m, kTile));
-    gemm_nt_kernel<<<grid, threads, 0, stream>>>(m, n, k, a, lda, b, ldb, c, ldc);
-    check(cudaGetLastError(), "gemm kernel launch");
+    for (int64_t r0 = 0; r0 < m; r0 += kRowsPerLaunch) {
+        const int64_t rows = std::min(kRowsPerLaunch, m - r0);
+        const dim3 grid(blocks_for(n, kTile), blocks_for(rows, kTile));
+        gemm_nt_kernel<<<grid, threads, 0, stream>>>(rows, n, k, a + r0 * lda, lda, b, ldb, c + r0 * ldc, ldc);
+        check(cudaGetLastError(), "gemm kernel launch");
+    }
 }
 
 }  // namespace lf::cuda
@@ -98,14 +125,16 @@ extern "C" lf_status lf_cublas_open(const char* path) {
             throw lf::invalid_argument(std::string("cannot load ") + path + ": " + (why ? why : "unknown reason"));
         }
         auto create = reinterpret_cast<create_fn>(dlsym(h, "cublasCreate_v2"));
+        auto destroy = reinterpret_cast<destroy_fn>(dlsym(h, "cublasDestroy_v2"));
         auto set_stream = reinterpret_cast<set_stream_fn>(dlsym(h, "cublasSetStream_v2"));
         auto sgemm = reinterpret_cast<sgemm_fn>(dlsym(h, "cublasSgemm_v2"));
-        if (!create || !set_stream || !sgemm) {
+        if (!create || !destroy || !set_stream || !sgemm) {
             dlclose(h);
-            throw lf::invalid_argument(std::string(path) + " lacks cublasCreate_v2, cublasSetStream_v2 or cublasSgemm_v2");
+            throw lf::invalid_argument(std::string(path) + " lacks cublasCreate_v2, cublasDestroy_v2, cublasSetStream_v2 or cublasSgemm_v2");
         }
         std::lock_guard<std::mutex> hold(lock);
         cublas_create = create;
+        cublas_destroy = destroy;
         cublas_set_stream = set_stream;
         cublas_sgemm = sgemm;
         cublas_path = path;

@@ -5,12 +5,14 @@
 // compaction order, a gather kernel compacts, and the next starts are copied in behind. The host
 // checks the cancellation flag (lf_cancel_request) before every step, as the CPU loop does.
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "../cpu/cancel.hpp"
 #include "../cpu/fixed_point_row.hpp"
 #include "../cpu/lf_error.hpp"
 #include "../cpu/mlp_plan.hpp"
+#include "../cpu/validate.hpp"
 #include "cuda_util.cuh"
 
 namespace lf::mlp {
@@ -23,16 +25,28 @@ void free_device(lf_mlp& plan) noexcept {
     }
 }
 
+// Weights go up on a stream of their own and are complete when this returns: a plain cudaMemcpy
+// runs on the legacy default stream, which does not order against the non-blocking streams the
+// entry points may be given (lf_cuda_stream_create), so kernels there could read weights still in
+// flight.
 void upload(lf_mlp& plan) {
     lf::cuda::require_device();
+    cudaStream_t s = nullptr;
+    lf::cuda::check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "cudaStreamCreate for the weight upload");
     try {
         for (auto& l : plan.layers) {
             lf::cuda::check(cudaMalloc(reinterpret_cast<void**>(&l.d_weight), l.weight.size() * sizeof(float)), "cudaMalloc");
             lf::cuda::check(cudaMalloc(reinterpret_cast<void**>(&l.d_bias), l.bias.size() * sizeof(float)), "cudaMalloc");
-            lf::cuda::check(cudaMemcpy(l.d_weight, l.weight.data(), l.weight.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy");
-            lf::cuda::check(cudaMemcpy(l.d_bias, l.bias.data(), l.bias.size() * sizeof(float), cudaMemcpyHostToDevice), "cudaMemcpy");
+            lf::cuda::check(cudaMemcpyAsync(l.d_weight, l.weight.data(), l.weight.size() * sizeof(float), cudaMemcpyHostToDevice, s),
+                            "cudaMemcpyAsync weights");
+            lf::cuda::check(cudaMemcpyAsync(l.d_bias, l.bias.data(), l.bias.size() * sizeof(float), cudaMemcpyHostToDevice, s),
+                            "cudaMemcpyAsync biases");
         }
+        lf::cuda::check(cudaStreamSynchronize(s), "cudaStreamSynchronize after the weight upload");
+        (void)cudaStreamDestroy(s);
     } catch (...) {
+        (void)cudaStreamSynchronize(s);
+        (void)cudaStreamDestroy(s);
         free_device(plan);
         throw;
     }
@@ -135,6 +149,7 @@ lf_status lf_mlp_jacobians_cuda(const lf_mlp* plan, int64_t rows, const float* z
         lf::cuda::Scratch<float> ta(static_cast<size_t>(rows * k * w), s), tb(static_cast<size_t>(rows * k * w), s);
         lf::cuda::check(cudaMemcpyAsync(h.get(), z, sizeof(float) * rows * k, cudaMemcpyDeviceToDevice, s), "cudaMemcpyAsync");
         unit_tangents_kernel<<<lf::cuda::blocks_for(rows * k * k, kThreads), kThreads, 0, s>>>(rows, k, ta.get());
+        lf::cuda::check(cudaGetLastError(), "unit tangents kernel launch");
         float* t = ta.get();
         float* tn = tb.get();
         for (const auto& l : plan->layers) {
@@ -169,8 +184,9 @@ lf_status lf_mlp_fixed_points_cuda(const lf_mlp* plan, int64_t n, const float* z
         lf::require(plan != nullptr, "plan must not be NULL");
         lf::require(plan->device == 1, "this plan lives on the CPU; use the _cpu entry point");
         lf::require(n >= 0 && batch >= 1, "n must be >= 0 and batch >= 1");
+        lf::require(n <= std::numeric_limits<int32_t>::max(), "at most 2^31 - 1 points per call");  // row ids are int32
         lf::require(n == 0 || (z0 && endpoints && iterations && step_sq && state), "z0 and the outputs must not be NULL");
-        lf::require(rule != nullptr && rule->tol > 0 && rule->max_iter >= 1 && rule->divergence_bound > 0, "invalid stop rule");
+        lf::validate_stop_rule(rule);  // the CPU twin's checks and sentences (tol finite and > 0, ...)
         if (traj != nullptr) lf::require(record_every >= 1 && n_slots >= 1, "record_every and n_slots must be >= 1 when traj is given");
         if (n == 0) return;
         const cudaStream_t s = lf::cuda::as_stream(stream);
