@@ -383,6 +383,40 @@ LF_API lf_status lf_mlp_fixed_points_cuda(const lf_mlp* plan, int64_t n, const f
                                           int8_t* state, float* traj, int32_t record_every, int32_t n_slots,
                                           void* stream);
 
+/* ---------------------------------------------------------------------------------------
+ * Convolution layers, the building blocks of the network engine for conv autoencoders
+ * (issue 13). One layer applied to a batch of `rows` items in NCHW layout (each item
+ * in_channels x in_height x in_width, row-major), with PyTorch's semantics, dilation 1 and
+ * groups 1:
+ *   conv2d (transposed = 0): weight out_channels x in_channels x kernel_h x kernel_w,
+ *     y[o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v] x[c, i s_h - p_h + u, j s_w - p_w + v]
+ *     (x = 0 outside the image); out size floor((H + 2 p - k) / s) + 1.
+ *   conv_transpose2d (transposed = 1): weight in_channels x out_channels x kernel_h x kernel_w,
+ *     y[o, i s_h - p_h + u, j s_w - p_w + v] += w[c, o, u, v] x[c, i, j], then + b[o]; out
+ *     size (H - 1) s - 2 p + k + output_pad, with 0 <= output_pad < s. It is the adjoint of
+ *     conv2d with the same weight, stride and padding.
+ * bias may be NULL (no bias: what forward-mode Jacobians push tangents through). Computed as
+ * GEMMs on the GEMM provider (lf_blas_open) with im2col / col2im, items split over liblf's
+ * workers; float accumulation in the GEMM.
+ * ------------------------------------------------------------------------------------- */
+typedef struct lf_conv2d_shape {
+    int32_t in_channels, in_height, in_width;
+    int32_t out_channels;
+    int32_t kernel_h, kernel_w;
+    int32_t stride_h, stride_w;
+    int32_t pad_h, pad_w;
+    int32_t output_pad_h, output_pad_w; /* conv_transpose2d only; 0 for conv2d */
+    int32_t transposed;                 /* 0: conv2d, 1: conv_transpose2d */
+} lf_conv2d_shape;
+
+/* The output height and width of a layer, after checking its shape (LF_ERR_INVALID_ARGUMENT
+ * with the reason: non-positive sizes, negative padding, output_pad >= stride, an empty output). */
+LF_API lf_status lf_conv2d_output_size(const lf_conv2d_shape* shape, int32_t* out_height, int32_t* out_width);
+
+/* out (rows x out_channels x out_height x out_width) = the layer applied to in. */
+LF_API lf_status lf_conv2d_apply_cpu(const lf_conv2d_shape* shape, int64_t rows, const float* in, const float* weight,
+                                     const float* bias, float* out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,157 @@
+// CPU convolution layers (see lf_conv2d_* in lf.h): conv2d as im2col + GEMM, conv_transpose2d
+// as GEMM + col2im, both on the GEMM provider (gemm.hpp), one item per task on liblf's workers.
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "gemm.hpp"
+#include "lf_error.hpp"
+#include "parallel.hpp"
+
+namespace {
+
+// A checked layer shape in int64 (C, H, W in; O, OH, OW out; kernel, stride, padding).
+struct Dims {
+    int64_t c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow;
+    bool transposed;
+    int64_t in_size() const { return c * h * w; }
+    int64_t out_size() const { return o * oh * ow; }
+};
+
+Dims checked(const lf_conv2d_shape* s) {
+    lf::require(s != nullptr, "shape must not be NULL");
+    lf::require(s->in_channels >= 1 && s->in_height >= 1 && s->in_width >= 1 && s->out_channels >= 1,
+                "in_channels, in_height, in_width and out_channels must be >= 1");
+    lf::require(s->kernel_h >= 1 && s->kernel_w >= 1 && s->stride_h >= 1 && s->stride_w >= 1, "kernel and stride must be >= 1");
+    lf::require(s->pad_h >= 0 && s->pad_w >= 0, "padding must be >= 0");
+    lf::require(s->transposed == 0 || s->transposed == 1, "transposed must be 0 (conv2d) or 1 (conv_transpose2d)");
+    if (s->transposed) {
+        lf::require(s->output_pad_h >= 0 && s->output_pad_w >= 0 && s->output_pad_h < s->stride_h && s->output_pad_w < s->stride_w,
+                    "output padding must be >= 0 and smaller than the stride");
+    } else {
+        lf::require(s->output_pad_h == 0 && s->output_pad_w == 0, "output padding is for conv_transpose2d only");
+    }
+    Dims d{s->in_channels, s->in_height, s->in_width, s->out_channels, s->kernel_h, s->kernel_w, s->stride_h, s->stride_w,
+           s->pad_h,       s->pad_w,     0,           0,               s->transposed == 1};
+    if (d.transposed) {
+        d.oh = (d.h - 1) * d.sh - 2 * d.ph + d.kh + s->output_pad_h;
+        d.ow = (d.w - 1) * d.sw - 2 * d.pw + d.kw + s->output_pad_w;
+    } else {
+        d.oh = d.h + 2 * d.ph >= d.kh ? (d.h + 2 * d.ph - d.kh) / d.sh + 1 : 0;
+        d.ow = d.w + 2 * d.pw >= d.kw ? (d.w + 2 * d.pw - d.kw) / d.sw + 1 : 0;
+    }
+    lf::require(d.oh >= 1 && d.ow >= 1, "the layer's output would be empty (the kernel is larger than the padded input)");
+    const int64_t limit = std::numeric_limits<int32_t>::max();
+    lf::require(d.in_size() <= limit && d.out_size() <= limit && d.c * d.kh * d.kw * std::max(d.oh * d.ow, d.h * d.w) <= limit &&
+                    d.o * d.kh * d.kw * d.h * d.w <= limit,
+                "one item of the layer (or its patch matrix) exceeds 2^31 - 1 values");
+    return d;
+}
+
+// patches (OH*OW x C*KH*KW): row q = (i, j) holds the input window of output pixel q, 0 outside.
+void im2col(const Dims& d, const float* x, float* patches) {
+    const int64_t ckk = d.c * d.kh * d.kw;
+    for (int64_t i = 0; i < d.oh; ++i) {
+        for (int64_t j = 0; j < d.ow; ++j) {
+            float* row = patches + (i * d.ow + j) * ckk;
+            for (int64_t c = 0; c < d.c; ++c) {
+                for (int64_t u = 0; u < d.kh; ++u) {
+                    const int64_t y = i * d.sh - d.ph + u;
+                    for (int64_t v = 0; v < d.kw; ++v) {
+                        const int64_t xx = j * d.sw - d.pw + v;
+                        *row++ = (y >= 0 && y < d.h && xx >= 0 && xx < d.w) ? x[(c * d.h + y) * d.w + xx] : 0.0f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+void add_bias(const Dims& d, const float* bias, float* out) {
+    if (bias == nullptr) return;
+    const int64_t plane = d.oh * d.ow;
+    for (int64_t o = 0; o < d.o; ++o)
+        for (int64_t q = 0; q < plane; ++q) out[o * plane + q] += bias[o];
+}
+
+// One conv2d item: out (O x OH*OW) = W (O x CKK) patches^T.
+void conv2d_item(const Dims& d, const float* x, const float* weight, const float* bias, float* out, std::vector<float>& patches) {
+    const int64_t ckk = d.c * d.kh * d.kw;
+    patches.resize(static_cast<size_t>(d.oh * d.ow * ckk));
+    im2col(d, x, patches.data());
+    lf::gemm_nt_serial(d.o, d.oh * d.ow, ckk, weight, ckk, patches.data(), ckk, out, d.oh * d.ow);
+    add_bias(d, bias, out);
+}
+
+// One conv_transpose2d item: cols^T (H*W x O*KH*KW) = x^T (H*W x C) wt^T with wt (OKK x C),
+// then every input pixel's column is added into its output window (col2im).
+void conv_transpose2d_item(const Dims& d, const float* x, const float* wt, const float* bias, float* out, std::vector<float>& xt,
+                           std::vector<float>& cols) {
+    const int64_t plane = d.h * d.w, okk = d.o * d.kh * d.kw;
+    xt.resize(static_cast<size_t>(plane * d.c));
+    cols.resize(static_cast<size_t>(plane * okk));
+    for (int64_t c = 0; c < d.c; ++c)
+        for (int64_t q = 0; q < plane; ++q) xt[static_cast<size_t>(q * d.c + c)] = x[c * plane + q];
+    lf::gemm_nt_serial(plane, okk, d.c, xt.data(), d.c, wt, d.c, cols.data(), okk);
+    std::fill(out, out + d.out_size(), 0.0f);
+    for (int64_t i = 0; i < d.h; ++i) {
+        for (int64_t j = 0; j < d.w; ++j) {
+            const float* col = cols.data() + (i * d.w + j) * okk;
+            for (int64_t o = 0; o < d.o; ++o) {
+                for (int64_t u = 0; u < d.kh; ++u) {
+                    const int64_t y = i * d.sh - d.ph + u;
+                    if (y < 0 || y >= d.oh) continue;
+                    float* dst = out + (o * d.oh + y) * d.ow;
+                    const float* src = col + (o * d.kh + u) * d.kw;
+                    for (int64_t v = 0; v < d.kw; ++v) {
+                        const int64_t xx = j * d.sw - d.pw + v;
+                        if (xx >= 0 && xx < d.ow) dst[xx] += src[v];
+                    }
+                }
+            }
+        }
+    }
+    add_bias(d, bias, out);
+}
+
+}  // namespace
+
+extern "C" {
+
+lf_status lf_conv2d_output_size(const lf_conv2d_shape* shape, int32_t* out_height, int32_t* out_width) {
+    return lf::guard("lf_conv2d_output_size", [&] {
+        lf::require(out_height != nullptr && out_width != nullptr, "out_height and out_width must not be NULL");
+        const Dims d = checked(shape);
+        *out_height = static_cast<int32_t>(d.oh);
+        *out_width = static_cast<int32_t>(d.ow);
+    });
+}
+
+lf_status lf_conv2d_apply_cpu(const lf_conv2d_shape* shape, int64_t rows, const float* in, const float* weight, const float* bias,
+                              float* out) {
+    return lf::guard("lf_conv2d_apply_cpu", [&] {
+        const Dims d = checked(shape);
+        lf::require(rows >= 0, "rows must be >= 0");
+        lf::require(rows == 0 || (in && weight && out), "in, weight and out must not be NULL");
+        if (rows == 0) return;
+        std::vector<float> wt;  // conv_transpose2d: weight (C x O*KH*KW) transposed once for all items
+        if (d.transposed) {
+            const int64_t okk = d.o * d.kh * d.kw;
+            wt.resize(static_cast<size_t>(okk * d.c));
+            for (int64_t c = 0; c < d.c; ++c)
+                for (int64_t r = 0; r < okk; ++r) wt[static_cast<size_t>(r * d.c + c)] = weight[c * okk + r];
+        }
+        lf::parallel_for(rows, 1, [&](int64_t begin, int64_t end) {
+            std::vector<float> a, b;
+            for (int64_t r = begin; r < end; ++r) {
+                const float* x = in + r * d.in_size();
+                float* y = out + r * d.out_size();
+                if (d.transposed) conv_transpose2d_item(d, x, wt.data(), bias, y, a, b);
+                else conv2d_item(d, x, weight, bias, y, a);
+            }
+        });
+    });
+}
+
+}  // extern "C"
