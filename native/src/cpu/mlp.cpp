@@ -13,6 +13,7 @@
 #include "lf_error.hpp"
 #include "mlp_plan.hpp"
 #include "parallel.hpp"
+#include "picard_loop.hpp"
 
 namespace lf::mlp {
 void upload(lf_mlp& plan);       // defined by the CUDA part (or its absence)
@@ -20,10 +21,6 @@ void free_device(lf_mlp& plan) noexcept;
 }  // namespace lf::mlp
 
 namespace {
-
-void check_status(lf_status s) {
-    if (s != LF_OK) throw lf::status_error(s, lf_last_error());
-}
 
 // out = act(in W^T + b) for `rows` rows.
 void layer_forward(const lf::mlp::Layer& l, int64_t rows, const float* in, float* out) {
@@ -159,40 +156,12 @@ lf_status lf_mlp_fixed_points_cpu(const lf_mlp* plan, int64_t n, const float* z0
                                   int32_t record_every, int32_t n_slots) {
     return lf::guard("lf_mlp_fixed_points_cpu", [&] {
         require_cpu_plan(plan);
-        lf::require(n >= 0 && batch >= 1, "n must be >= 0 and batch >= 1");
-        lf::require(n <= std::numeric_limits<int32_t>::max(), "at most 2^31 - 1 points per call");
-        lf::require(n == 0 || (z0 && endpoints && iterations && step_sq && state), "z0 and the outputs must not be NULL");
-        lf::require(rule != nullptr, "rule must not be NULL");
-        if (n == 0) return;
-        const int64_t k = plan->k, b = std::min(batch, n);
-        std::fill(iterations, iterations + n, 0);
-        std::fill(step_sq, step_sq + n, 0.0f);
-        std::fill(state, state + n, int8_t{LF_POINT_ACTIVE});
-        if (traj != nullptr) {
-            lf::require(record_every >= 1 && n_slots >= 1, "record_every and n_slots must be >= 1 when traj is given");
-            for (int64_t g = 0; g < n; ++g) std::copy(z0 + g * k, z0 + (g + 1) * k, traj + g * n_slots * k);
-        }
-        std::vector<float> cur(static_cast<size_t>(b * k)), mapped(static_cast<size_t>(b * k)), next(static_cast<size_t>(b * k));
-        std::vector<int32_t> row_id(static_cast<size_t>(b)), keep(static_cast<size_t>(b));
-        Scratch s(*plan, b);
-        int64_t admitted = 0, active = 0;
-        while (true) {
-            lf::throw_if_cancelled();
-            const int64_t room = std::min(b - active, n - admitted);
-            if (room > 0) {
-                std::memcpy(cur.data() + active * k, z0 + admitted * k, sizeof(float) * room * k);
-                for (int64_t j = 0; j < room; ++j) row_id[active + j] = static_cast<int32_t>(admitted + j);
-                admitted += room;
-                active += room;
-            }
-            if (active == 0) break;
-            apply(*plan, active, cur.data(), mapped.data(), s);
-            int64_t kept = 0;
-            check_status(lf_fixed_point_step_cpu(active, k, cur.data(), mapped.data(), rule, row_id.data(), iterations, step_sq,
-                                                 state, endpoints, traj, record_every, n_slots, keep.data(), next.data(), &kept));
-            std::swap(cur, next);
-            active = kept;
-        }
+        std::unique_ptr<Scratch> s;  // made on the first step, after the loop has checked its arguments
+        lf::picard_loop(plan->k, n, z0, rule, batch, endpoints, iterations, step_sq, state, traj, record_every, n_slots,
+                        [&](int64_t rows, const float* in, float* out) {
+                            if (!s) s = std::make_unique<Scratch>(*plan, std::min(batch, n));
+                            apply(*plan, rows, in, out, *s);
+                        });
     });
 }
 
