@@ -8,52 +8,12 @@
 #include <cstring>
 #include <vector>
 
+#include "conv_reference.hpp"
 #include "test_util.hpp"
 
 using lftest::gaussian;
 
 namespace {
-
-// y = layer(x) in double, straight from the sums in lf.h.
-std::vector<double> reference(const lf_conv2d_shape& s, int64_t rows, const std::vector<float>& x, const std::vector<float>& w,
-                              const float* bias, int32_t oh, int32_t ow) {
-    const int64_t C = s.in_channels, H = s.in_height, W = s.in_width, O = s.out_channels, KH = s.kernel_h, KW = s.kernel_w;
-    std::vector<double> y(static_cast<size_t>(rows * O * oh * ow), 0.0);
-    for (int64_t r = 0; r < rows; ++r) {
-        const float* xi = x.data() + r * C * H * W;
-        double* yi = y.data() + r * O * oh * ow;
-        if (!s.transposed) {
-            for (int64_t o = 0; o < O; ++o)
-                for (int64_t i = 0; i < oh; ++i)
-                    for (int64_t j = 0; j < ow; ++j) {
-                        double acc = bias ? bias[o] : 0.0;
-                        for (int64_t c = 0; c < C; ++c)
-                            for (int64_t u = 0; u < KH; ++u)
-                                for (int64_t v = 0; v < KW; ++v) {
-                                    const int64_t a = i * s.stride_h - s.pad_h + u, b = j * s.stride_w - s.pad_w + v;
-                                    if (a >= 0 && a < H && b >= 0 && b < W)
-                                        acc += double(w[size_t(((o * C + c) * KH + u) * KW + v)]) * xi[(c * H + a) * W + b];
-                                }
-                        yi[(o * oh + i) * ow + j] = acc;
-                    }
-        } else {
-            for (int64_t c = 0; c < C; ++c)
-                for (int64_t i = 0; i < H; ++i)
-                    for (int64_t j = 0; j < W; ++j)
-                        for (int64_t o = 0; o < O; ++o)
-                            for (int64_t u = 0; u < KH; ++u)
-                                for (int64_t v = 0; v < KW; ++v) {
-                                    const int64_t a = i * s.stride_h - s.pad_h + u, b = j * s.stride_w - s.pad_w + v;
-                                    if (a >= 0 && a < oh && b >= 0 && b < ow)
-                                        yi[(o * oh + a) * ow + b] += double(w[size_t(((c * O + o) * KH + u) * KW + v)]) * xi[(c * H + i) * W + j];
-                                }
-            if (bias)
-                for (int64_t o = 0; o < O; ++o)
-                    for (int64_t q = 0; q < int64_t(oh) * ow; ++q) yi[o * oh * ow + q] += bias[o];
-        }
-    }
-    return y;
-}
 
 void against_reference(const char* what, const lf_conv2d_shape& s, int64_t rows, bool with_bias, uint64_t seed) {
     int32_t oh = 0, ow = 0;
@@ -65,7 +25,7 @@ void against_reference(const char* what, const lf_conv2d_shape& s, int64_t rows,
     auto b = gaussian(seed + 2, size_t(s.out_channels), 0.1f);
     std::vector<float> y(static_cast<size_t>(rows * out), std::nanf(""));
     LF_OK_OR_FAIL(lf_conv2d_apply_cpu(&s, rows, x.data(), w.data(), with_bias ? b.data() : nullptr, y.data()));
-    const auto expected = reference(s, rows, x, w, with_bias ? b.data() : nullptr, oh, ow);
+    const auto expected = lftest::conv_reference(s, rows, x, w, with_bias ? b.data() : nullptr, oh, ow);
     double worst = 0, scale = 1;
     for (size_t i = 0; i < y.size(); ++i) {
         const double d = std::fabs(double(y[i]) - expected[i]);

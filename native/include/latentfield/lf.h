@@ -337,7 +337,9 @@ typedef enum lf_activation {
     LF_ACT_RELU = 1,
     LF_ACT_TANH = 2,
     LF_ACT_SIGMOID = 3,
-    LF_ACT_GELU = 4 /* exact: x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), PyTorch's default */
+    LF_ACT_GELU = 4, /* exact: x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), PyTorch's default */
+    LF_ACT_LEAKY_RELU = 5, /* x > 0 ? x : alpha x (lf_net only: it carries alpha) */
+    LF_ACT_SILU = 6        /* x sigmoid(x) (lf_net only) */
 } lf_activation;
 
 typedef struct lf_mlp_layer {
@@ -416,6 +418,49 @@ LF_API lf_status lf_conv2d_output_size(const lf_conv2d_shape* shape, int32_t* ou
 /* out (rows x out_channels x out_height x out_width) = the layer applied to in. */
 LF_API lf_status lf_conv2d_apply_cpu(const lf_conv2d_shape* shape, int64_t rows, const float* in, const float* weight,
                                      const float* bias, float* out);
+
+/* ---------------------------------------------------------------------------------------
+ * Network engine (issue 13): f = E(D(.)) as one chain of layers, decoder layers first, on rows
+ * of values in C order (an item C x H x W is a row of C*H*W values, so flatten and reshape cost
+ * nothing). Each layer states the size of the rows it takes; the first takes k values, the last
+ * gives k, and each takes what the one before gives.
+ *   LF_NET_LINEAR      rows of `in` -> `out`: y = x W^T + b, weight out x in, bias out or NULL;
+ *   LF_NET_CONV2D      conv2d or conv_transpose2d as lf_conv2d_apply_cpu (shape in `conv`);
+ *   LF_NET_ACTIVATION  elementwise `activation` (lf_activation; alpha for LF_ACT_LEAKY_RELU) on
+ *                      rows of `in` values;
+ *   LF_NET_PAD         items conv.in_channels x conv.in_height x conv.in_width get pad_top,
+ *                      pad_bottom, pad_left, pad_right rows and columns of pad_value (negative
+ *                      amounts crop), as torch.constant_pad_nd and slicing do.
+ * The plan copies the weights. Jacobians are forward mode: k tangents per point pushed through
+ * every layer (linear layers without their bias, activations by their derivative at the
+ * pre-activation, padding with 0), J[p, i, j] = d f_i / d z_j as for lf_mlp_jacobians_cpu.
+ * The fixed-point loop is lf_mlp_fixed_points_cpu's, with f evaluated by the chain.
+ * ------------------------------------------------------------------------------------- */
+typedef enum lf_net_op { LF_NET_LINEAR = 0, LF_NET_CONV2D = 1, LF_NET_ACTIVATION = 2, LF_NET_PAD = 3 } lf_net_op;
+
+typedef struct lf_net_layer {
+    int32_t op; /* lf_net_op */
+    int32_t in, out; /* LINEAR: sizes; ACTIVATION: in = the row size */
+    lf_conv2d_shape conv; /* CONV2D: the layer; PAD: the item shape (in_channels, in_height, in_width) */
+    const float* weight;  /* LINEAR, CONV2D */
+    const float* bias;    /* LINEAR, CONV2D: or NULL */
+    int32_t activation;   /* ACTIVATION */
+    float alpha;          /* ACTIVATION with LF_ACT_LEAKY_RELU */
+    int32_t pad_top, pad_bottom, pad_left, pad_right; /* PAD */
+    float pad_value;                                   /* PAD */
+} lf_net_layer;
+
+typedef struct lf_net lf_net;
+
+/* CPU plans only for now (LF_ERR_INVALID_ARGUMENT naming the layer whose sizes do not chain). */
+LF_API lf_status lf_net_create(const lf_net_layer* layers, int32_t n_layers, lf_net** plan);
+LF_API lf_status lf_net_destroy(lf_net* plan); /* NULL is a no-op */
+LF_API lf_status lf_net_latent_dim(const lf_net* plan, int32_t* k);
+LF_API lf_status lf_net_apply_cpu(const lf_net* plan, int64_t rows, const float* in, float* out);
+LF_API lf_status lf_net_jacobians_cpu(const lf_net* plan, int64_t rows, const float* z, float* jacobians);
+LF_API lf_status lf_net_fixed_points_cpu(const lf_net* plan, int64_t n, const float* z0, const lf_stop_rule* rule,
+                                         int64_t batch, float* endpoints, int32_t* iterations, float* step_sq,
+                                         int8_t* state, float* traj, int32_t record_every, int32_t n_slots);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,251 @@
+// The network engine (lf_net_*) against a double-precision chain of the same layers: a scaled
+// down copy of the shipped fmnist-conv architecture (pad 28 -> 32, four stride-2 convolutions,
+// linear to k; linear back, four stride-2 transposed convolutions, sigmoid, crop) and a chain
+// with the other ops (SiLU, LeakyReLU, a stride-1 transposed convolution, layers without bias);
+// Jacobians against central differences of the double chain; the fixed-point loop against one
+// point at a time; and refusals that name the layer.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "conv_reference.hpp"
+#include "test_util.hpp"
+
+using lftest::gaussian;
+
+namespace {
+
+struct Chain {
+    std::vector<lf_net_layer> layers;
+    std::vector<std::vector<float>> store;  // weights and biases the layers point into
+    const float* keep(std::vector<float> v) {
+        store.push_back(std::move(v));
+        return store.back().data();
+    }
+};
+
+lf_net_layer linear(Chain& c, int32_t in, int32_t out, bool bias, uint64_t seed) {
+    lf_net_layer l{};
+    l.op = LF_NET_LINEAR;
+    l.in = in;
+    l.out = out;
+    l.weight = c.keep(gaussian(seed, size_t(in) * out, float(1.5 / std::sqrt(double(in)))));
+    l.bias = bias ? c.keep(gaussian(seed + 1, size_t(out), 0.1f)) : nullptr;
+    return l;
+}
+
+lf_net_layer conv(Chain& c, lf_conv2d_shape s, bool bias, uint64_t seed) {
+    lf_net_layer l{};
+    l.op = LF_NET_CONV2D;
+    l.conv = s;
+    l.weight = c.keep(gaussian(seed, size_t(s.in_channels) * s.out_channels * s.kernel_h * s.kernel_w,
+                               float(1.5 / std::sqrt(double(s.in_channels * s.kernel_h * s.kernel_w)))));
+    l.bias = bias ? c.keep(gaussian(seed + 1, size_t(s.out_channels), 0.1f)) : nullptr;
+    return l;
+}
+
+lf_net_layer act(int32_t size, int32_t code, float alpha = 0.0f) {
+    lf_net_layer l{};
+    l.op = LF_NET_ACTIVATION;
+    l.in = size;
+    l.activation = code;
+    l.alpha = alpha;
+    return l;
+}
+
+lf_net_layer pad(int32_t c, int32_t h, int32_t w, int32_t amount, float value) {
+    lf_net_layer l{};
+    l.op = LF_NET_PAD;
+    l.conv.in_channels = c;
+    l.conv.in_height = h;
+    l.conv.in_width = w;
+    l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = amount;
+    l.pad_value = value;
+    return l;
+}
+
+// fmnist-conv with width d and latent k: decode then encode (f = E(D(z))), 1 x 28 x 28 images
+Chain fmnist_conv(int32_t d, int32_t k) {
+    Chain c;
+    const int32_t ch[5] = {1, d, 2 * d, 4 * d, 8 * d};
+    c.layers.push_back(linear(c, k, 8 * d * 4, true, 100));
+    c.layers.push_back(act(8 * d * 4, LF_ACT_RELU));
+    int32_t side = 2;
+    for (int i = 0; i < 4; ++i) {
+        c.layers.push_back(conv(c, {ch[4 - i], side, side, ch[3 - i], 3, 3, 2, 2, 1, 1, 1, 1, 1}, true, 110 + 2 * uint64_t(i)));
+        side *= 2;
+        c.layers.push_back(act(ch[3 - i] * side * side, i < 3 ? LF_ACT_RELU : LF_ACT_SIGMOID));
+    }
+    c.layers.push_back(pad(1, 32, 32, -2, 0.0f));  // h[:, :, 2:30, 2:30]
+    c.layers.push_back(pad(1, 28, 28, 2, 0.0f));   // torch.constant_pad_nd(x, [2, 2, 2, 2], 0.0)
+    side = 32;
+    for (int i = 0; i < 4; ++i) {
+        c.layers.push_back(conv(c, {ch[i], side, side, ch[i + 1], 3, 3, 2, 2, 1, 1, 0, 0, 0}, true, 130 + 2 * uint64_t(i)));
+        side /= 2;
+        c.layers.push_back(act(ch[i + 1] * side * side, LF_ACT_RELU));
+    }
+    c.layers.push_back(linear(c, 8 * d * 4, k, true, 150));
+    return c;
+}
+
+// SiLU, LeakyReLU, a stride-1 transposed convolution, a kernel-2 convolution, layers without bias,
+// a border of 0.5
+Chain other_ops(int32_t k) {
+    Chain c;
+    c.layers.push_back(linear(c, k, 4 * 3 * 3, true, 200));
+    c.layers.push_back(act(36, LF_ACT_SILU));
+    c.layers.push_back(conv(c, {4, 3, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0, 1}, false, 202));
+    c.layers.push_back(act(27, LF_ACT_LEAKY_RELU, 0.1f));
+    c.layers.push_back(pad(3, 3, 3, 1, 0.5f));
+    c.layers.push_back(conv(c, {3, 5, 5, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0}, true, 204));
+    c.layers.push_back(act(8, LF_ACT_GELU));
+    c.layers.push_back(linear(c, 8, k, false, 206));
+    c.layers.push_back(act(k, LF_ACT_TANH));
+    return c;
+}
+
+double act_ref(int32_t code, double alpha, double x) {
+    switch (code) {
+        case LF_ACT_RELU: return x > 0 ? x : 0;
+        case LF_ACT_TANH: return std::tanh(x);
+        case LF_ACT_SIGMOID: return 1 / (1 + std::exp(-x));
+        case LF_ACT_GELU: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+        case LF_ACT_LEAKY_RELU: return x > 0 ? x : alpha * x;
+        case LF_ACT_SILU: return x / (1 + std::exp(-x));
+        default: return x;
+    }
+}
+
+// f of one point in double, layer by layer from the definitions
+std::vector<double> chain_ref(const Chain& c, std::vector<double> h) {
+    for (const auto& l : c.layers) {
+        if (l.op == LF_NET_LINEAR) {
+            std::vector<double> y(size_t(l.out));
+            for (int32_t o = 0; o < l.out; ++o) {
+                double acc = l.bias ? l.bias[o] : 0.0;
+                for (int32_t i = 0; i < l.in; ++i) acc += double(l.weight[size_t(o) * l.in + i]) * h[size_t(i)];
+                y[size_t(o)] = acc;
+            }
+            h = y;
+        } else if (l.op == LF_NET_CONV2D) {
+            int32_t oh = 0, ow = 0;
+            lf_conv2d_output_size(&l.conv, &oh, &ow);
+            const size_t nw = size_t(l.conv.in_channels) * l.conv.out_channels * l.conv.kernel_h * l.conv.kernel_w;
+            h = lftest::conv_reference(l.conv, 1, h, std::vector<float>(l.weight, l.weight + nw), l.bias, oh, ow);
+        } else if (l.op == LF_NET_ACTIVATION) {
+            for (auto& v : h) v = act_ref(l.activation, l.alpha, v);
+        } else {
+            const int32_t C = l.conv.in_channels, H = l.conv.in_height, W = l.conv.in_width;
+            const int32_t oh = H + l.pad_top + l.pad_bottom, ow = W + l.pad_left + l.pad_right;
+            std::vector<double> y(size_t(C) * oh * ow, l.pad_value);
+            for (int32_t ch = 0; ch < C; ++ch)
+                for (int32_t i = 0; i < oh; ++i)
+                    for (int32_t j = 0; j < ow; ++j) {
+                        const int32_t si = i - l.pad_top, sj = j - l.pad_left;
+                        if (si >= 0 && si < H && sj >= 0 && sj < W) y[(size_t(ch) * oh + i) * ow + j] = h[(size_t(ch) * H + si) * W + sj];
+                    }
+            h = y;
+        }
+    }
+    return h;
+}
+
+void check_chain(const char* what, const Chain& c, int32_t k, uint64_t seed) {
+    lf_net* net = nullptr;
+    LF_OK_OR_FAIL(lf_net_create(c.layers.data(), int32_t(c.layers.size()), &net));
+    if (net == nullptr) return;
+    int32_t kk = 0;
+    LF_OK_OR_FAIL(lf_net_latent_dim(net, &kk));
+    LF_CHECK(kk == k, "%s: latent dim %d, expected %d", what, kk, k);
+    const int64_t rows = 6;
+    auto z = gaussian(seed, size_t(rows * k));
+    std::vector<float> fz(size_t(rows * k)), jac(size_t(rows * k * k));
+    LF_OK_OR_FAIL(lf_net_apply_cpu(net, rows, z.data(), fz.data()));
+    LF_OK_OR_FAIL(lf_net_jacobians_cpu(net, rows, z.data(), jac.data()));
+    double worst_f = 0, worst_j = 0, scale_f = 1, scale_j = 1;
+    for (int64_t p = 0; p < rows; ++p) {
+        std::vector<double> zp(z.begin() + p * k, z.begin() + (p + 1) * k);
+        const auto ref = chain_ref(c, zp);
+        for (int32_t i = 0; i < k; ++i) {
+            worst_f = std::max(worst_f, std::fabs(fz[size_t(p * k + i)] - ref[size_t(i)]));
+            scale_f = std::max(scale_f, 1 + std::fabs(ref[size_t(i)]));
+        }
+        const double eps = 1e-5;
+        for (int32_t j = 0; j < k; ++j) {
+            auto up = zp, down = zp;
+            up[size_t(j)] += eps;
+            down[size_t(j)] -= eps;
+            const auto fu = chain_ref(c, up), fd = chain_ref(c, down);
+            for (int32_t i = 0; i < k; ++i) {
+                const double fdj = (fu[size_t(i)] - fd[size_t(i)]) / (2 * eps);
+                worst_j = std::max(worst_j, std::fabs(jac[size_t((p * k + i) * k + j)] - fdj));
+                scale_j = std::max(scale_j, 1 + std::fabs(fdj));
+            }
+        }
+    }
+    LF_CHECK(worst_f <= 1e-4 * scale_f, "%s: f differs from the double chain by %.3g (scale %.3g)", what, worst_f, scale_f);
+    LF_CHECK(worst_j <= 1e-3 * scale_j, "%s: J differs from central differences by %.3g (scale %.3g)", what, worst_j, scale_j);
+    std::printf("%-40s k = %d: f max diff %.2g, J max diff %.2g (scale %.3g)\n", what, k, worst_f, worst_j, scale_j);
+
+    // the loop against one point at a time, 20 starts through a batch of 7 (refills)
+    const int64_t n = 20;
+    auto z0 = gaussian(seed + 9, size_t(n * k));
+    const lf_stop_rule rule{1e-8, 60, 1e6};
+    std::vector<float> end(static_cast<size_t>(n * k)), step(static_cast<size_t>(n));
+    std::vector<int32_t> its(static_cast<size_t>(n));
+    std::vector<int8_t> st(static_cast<size_t>(n));
+    LF_OK_OR_FAIL(lf_net_fixed_points_cpu(net, n, z0.data(), &rule, 7, end.data(), its.data(), step.data(), st.data(), nullptr, 0, 0));
+    int64_t mismatched = 0, converged = 0;
+    for (int64_t g = 0; g < n; ++g) {
+        std::vector<float> cur(z0.begin() + g * k, z0.begin() + (g + 1) * k), nxt(static_cast<size_t>(k));
+        int32_t it = 0;
+        int8_t state = LF_POINT_ACTIVE;
+        while (state == LF_POINT_ACTIVE) {
+            lf_net_apply_cpu(net, 1, cur.data(), nxt.data());
+            ++it;
+            double s = 0, norm = 0;
+            for (int32_t i = 0; i < k; ++i) s += double(nxt[size_t(i)] - cur[size_t(i)]) * (nxt[size_t(i)] - cur[size_t(i)]), norm += double(nxt[size_t(i)]) * nxt[size_t(i)];
+            cur = nxt;
+            if (!std::isfinite(s) || !(norm <= rule.divergence_bound * rule.divergence_bound)) state = LF_POINT_DIVERGED;
+            else if (s < rule.tol) state = LF_POINT_CONVERGED;
+            else if (it >= rule.max_iter) state = LF_POINT_CAPPED;
+        }
+        converged += st[size_t(g)] == LF_POINT_CONVERGED;
+        bool same = its[size_t(g)] == it && st[size_t(g)] == state;
+        for (int32_t i = 0; i < k && same && state != LF_POINT_DIVERGED; ++i) same = end[size_t(g * k + i)] == cur[size_t(i)];
+        mismatched += !same;
+    }
+    LF_CHECK(mismatched == 0, "%s: %lld of %lld points differ from the one-at-a-time loop", what, (long long)mismatched, (long long)n);
+    std::printf("%-40s fixed points: %lld of %lld converged, all as one at a time\n", what, (long long)converged, (long long)n);
+    lf_net_destroy(net);
+}
+
+void refusals() {
+    Chain c;
+    c.layers.push_back(linear(c, 4, 12, true, 300));
+    c.layers.push_back(conv(c, {3, 2, 3, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0}, true, 302));  // takes 18 values, gets 12
+    c.layers.push_back(linear(c, 12, 4, true, 304));
+    lf_net* net = nullptr;
+    LF_CHECK(lf_net_create(c.layers.data(), 3, &net) == LF_ERR_INVALID_ARGUMENT, "a chain whose sizes do not match was accepted");
+    LF_CHECK(std::strstr(lf_last_error(), "layer 1 takes rows of 18 values but layer 0 gives 12") != nullptr, "message: %s", lf_last_error());
+    Chain d;
+    d.layers.push_back(linear(d, 4, 5, true, 310));
+    LF_CHECK(lf_net_create(d.layers.data(), 1, &net) == LF_ERR_INVALID_ARGUMENT, "a chain that does not return to k accepted");
+    LF_CHECK(std::strstr(lf_last_error(), "not the latent dimension k = 4") != nullptr, "message: %s", lf_last_error());
+    lf_net_layer bad = act(4, 99);
+    LF_CHECK(lf_net_create(&bad, 1, &net) == LF_ERR_INVALID_ARGUMENT, "activation 99 accepted");
+    lf_net_layer crop = pad(1, 3, 3, -2, 0.0f);
+    LF_CHECK(lf_net_create(&crop, 1, &net) == LF_ERR_INVALID_ARGUMENT, "a crop to nothing accepted");
+    LF_OK_OR_FAIL(lf_net_destroy(nullptr));
+}
+
+}  // namespace
+
+int main() {
+    check_chain("fmnist-conv architecture, d = 4", fmnist_conv(4, 5), 5, 1);
+    check_chain("SiLU, LeakyReLU, stride 1, no bias, pad 0.5", other_ops(6), 6, 2);
+    refusals();
+    return lftest::finish("network engine matches the double chain, central differences and the one-point loop");
+}
