@@ -1,7 +1,7 @@
 // Native timing driver: times every liblf kernel on seeded random data, CPU and (when a GPU
 // is visible) CUDA, and prints one line per measurement. Builds from native/ alone.
 //
-//   lf_bench [omp|nearest|knn|dedup|spectra|all] [--quick]
+//   lf_bench [omp|nearest|knn|dedup|spectra|net|all] [--quick]
 //   env LF_BLAS=/path/libopenblas.so.0   CPU GEMM provider (else the built-in GEMM)
 //   env LF_CUBLAS=/path/libcublas.so.13  CUDA GEMM provider (else the built-in kernel)
 #include <chrono>
@@ -158,6 +158,82 @@ void bench_spectra(bool gpu) {
 
 }  // namespace
 
+// The shipped fmnist-conv architecture (width 32, k = 16 and 128) with seeded random weights on
+// lf_net: one evaluation of f per row, the Picard loop at full batch (tol 0: every row runs 20
+// steps), and forward-mode Jacobians. CPU only until the engine has its CUDA twin.
+void bench_net() {
+    const int32_t d = 32;
+    for (int32_t k : {16, 128}) {
+        std::vector<std::vector<float>> store;
+        std::vector<lf_net_layer> layers;
+        uint64_t seed = 400;
+        auto keep = [&](size_t n, float scale) {
+            store.push_back(gaussian(seed++, n, scale));
+            return store.back().data();
+        };
+        auto linear = [&](int32_t in, int32_t out) {
+            lf_net_layer l{};
+            l.op = LF_NET_LINEAR, l.in = in, l.out = out;
+            l.weight = keep(size_t(in) * out, 1.0f / std::sqrt(float(in)));
+            l.bias = keep(size_t(out), 0.1f);
+            layers.push_back(l);
+        };
+        auto conv = [&](lf_conv2d_shape s) {
+            lf_net_layer l{};
+            l.op = LF_NET_CONV2D, l.conv = s;
+            l.weight = keep(size_t(s.in_channels) * s.out_channels * 9, 1.0f / std::sqrt(9.0f * float(s.in_channels)));
+            l.bias = keep(size_t(s.out_channels), 0.1f);
+            layers.push_back(l);
+        };
+        auto act = [&](int32_t n, int32_t code) {
+            lf_net_layer l{};
+            l.op = LF_NET_ACTIVATION, l.in = n, l.activation = code;
+            layers.push_back(l);
+        };
+        auto pad = [&](int32_t side, int32_t amount) {
+            lf_net_layer l{};
+            l.op = LF_NET_PAD, l.conv.in_channels = 1, l.conv.in_height = side, l.conv.in_width = side;
+            l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = amount;
+            layers.push_back(l);
+        };
+        const int32_t ch[5] = {1, d, 2 * d, 4 * d, 8 * d};
+        linear(k, 8 * d * 4);
+        act(8 * d * 4, LF_ACT_RELU);
+        int32_t side = 2;
+        for (int i = 0; i < 4; ++i) {
+            conv({ch[4 - i], side, side, ch[3 - i], 3, 3, 2, 2, 1, 1, 1, 1, 1});
+            side *= 2;
+            act(ch[3 - i] * side * side, i < 3 ? LF_ACT_RELU : LF_ACT_SIGMOID);
+        }
+        pad(32, -2);
+        pad(28, 2);
+        for (int i = 0; i < 4; ++i) {
+            conv({ch[i], side, side, ch[i + 1], 3, 3, 2, 2, 1, 1, 0, 0, 0});
+            side /= 2;
+            act(ch[i + 1] * side * side, LF_ACT_RELU);
+        }
+        linear(8 * d * 4, k);
+        lf_net* net = nullptr;
+        ok(lf_net_create(layers.data(), int32_t(layers.size()), &net), "lf_net_create");
+        const int64_t n = quick ? 256 : 1024, steps = 20;
+        auto z = gaussian(500, size_t(n * k));
+        std::vector<float> out(z.size()), step(static_cast<size_t>(n));
+        std::vector<int32_t> its(static_cast<size_t>(n));
+        std::vector<int8_t> st(static_cast<size_t>(n));
+        const std::string shape = "fmnist-conv d=32 k=" + std::to_string(k) + ", " + std::to_string(n) + " rows";
+        report("net f", "cpu", shape, best_of(2, [&] { ok(lf_net_apply_cpu(net, n, z.data(), out.data()), "net apply"); }), double(n), "f");
+        const lf_stop_rule rule{1e-300, int32_t(steps), 1e30};  // no row meets it: all run 20 steps
+        report("net loop", "cpu", shape + ", 20 steps", best_of(1, [&] {
+            ok(lf_net_fixed_points_cpu(net, n, z.data(), &rule, n, out.data(), its.data(), step.data(), st.data(), nullptr, 0, 0), "net loop");
+        }), double(n * steps), "point-it");
+        const int64_t nj = quick ? 4 : 16;
+        std::vector<float> jac(size_t(nj * k * k));
+        report("net J", "cpu", "fmnist-conv d=32 k=" + std::to_string(k) + ", " + std::to_string(nj) + " points",
+               best_of(1, [&] { ok(lf_net_jacobians_cpu(net, nj, z.data(), jac.data()), "net jacobians"); }), double(nj), "J");
+        lf_net_destroy(net);
+    }
+}
+
 int main(int argc, char** argv) {
     std::string which = "all";
     for (int i = 1; i < argc; ++i) {
@@ -178,5 +254,6 @@ int main(int argc, char** argv) {
     if (which == "all" || which == "knn") bench_nearest_knn(gpu, true);
     if (which == "all" || which == "dedup") bench_dedup(gpu);
     if (which == "all" || which == "spectra") bench_spectra(gpu);
+    if (which == "all" || which == "net") bench_net();
     return 0;
 }

@@ -1,5 +1,6 @@
 // CPU convolution layers (see lf_conv2d_* in lf.h): conv2d as im2col + GEMM, conv_transpose2d
-// as GEMM + col2im, both on the GEMM provider (gemm.hpp), one item per task on liblf's workers.
+// as GEMM + col2im, both on the GEMM provider (gemm.hpp), one GEMM per chunk of items; the
+// rearrangements run on liblf's workers, one item per task.
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -75,29 +76,41 @@ void add_bias(const Dims& d, const float* bias, float* out) {
         for (int64_t q = 0; q < plane; ++q) out[o * plane + q] += bias[o];
 }
 
-// One conv2d item: out (O x OH*OW) = W (O x CKK) patches^T.
-void conv2d_item(const Dims& d, const float* x, const float* weight, const float* bias, float* out, std::vector<float>& patches) {
-    const int64_t ckk = d.c * d.kh * d.kw;
-    patches.resize(static_cast<size_t>(d.oh * d.ow * ckk));
-    im2col(d, x, patches.data());
-    lf::gemm_nt_serial(d.o, d.oh * d.ow, ckk, weight, ckk, patches.data(), ckk, out, d.oh * d.ow);
-    add_bias(d, bias, out);
+// Items go through in chunks whose patch (or column) matrix stays near 2^18 floats (1 MiB, so it
+// stays in cache between its rearrangement and the GEMM), each chunk as one GEMM over all its
+// output pixels on one of liblf's workers (per-item GEMMs are too small to run at speed).
+int64_t chunk_items(int64_t per_item) { return std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(1, per_item)); }
+
+// conv2d: patches (items*OH*OW x CKK) by im2col; Y (items*OH*OW x O) = patches W^T; each item's
+// Y block transposed into out (O x OH*OW), plus the bias.
+void conv2d_rows(const Dims& d, int64_t rows, const float* in, const float* weight, const float* bias, float* out) {
+    const int64_t ckk = d.c * d.kh * d.kw, plane = d.oh * d.ow;
+    const int64_t chunk = std::min(rows, chunk_items(plane * std::max(ckk, d.o)));
+    const int64_t chunks = (rows + chunk - 1) / chunk;
+    lf::parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
+        std::vector<float> patches(static_cast<size_t>(chunk * plane * ckk)), y(static_cast<size_t>(chunk * plane * d.o));
+        for (int64_t c = c0; c < c1; ++c) {
+            const int64_t r0 = c * chunk, m = std::min(chunk, rows - r0);
+            for (int64_t r = 0; r < m; ++r) im2col(d, in + (r0 + r) * d.in_size(), patches.data() + r * plane * ckk);
+            lf::gemm_nt_serial(m * plane, d.o, ckk, patches.data(), ckk, weight, ckk, y.data(), d.o);
+            for (int64_t r = 0; r < m; ++r) {
+                const float* src = y.data() + r * plane * d.o;
+                float* dst = out + (r0 + r) * d.out_size();
+                for (int64_t q = 0; q < plane; ++q)
+                    for (int64_t o = 0; o < d.o; ++o) dst[o * plane + q] = src[q * d.o + o];
+                add_bias(d, bias, dst);
+            }
+        }
+    });
 }
 
-// One conv_transpose2d item: cols^T (H*W x O*KH*KW) = x^T (H*W x C) wt^T with wt (OKK x C),
-// then every input pixel's column is added into its output window (col2im).
-void conv_transpose2d_item(const Dims& d, const float* x, const float* wt, const float* bias, float* out, std::vector<float>& xt,
-                           std::vector<float>& cols) {
-    const int64_t plane = d.h * d.w, okk = d.o * d.kh * d.kw;
-    xt.resize(static_cast<size_t>(plane * d.c));
-    cols.resize(static_cast<size_t>(plane * okk));
-    for (int64_t c = 0; c < d.c; ++c)
-        for (int64_t q = 0; q < plane; ++q) xt[static_cast<size_t>(q * d.c + c)] = x[c * plane + q];
-    lf::gemm_nt_serial(plane, okk, d.c, xt.data(), d.c, wt, d.c, cols.data(), okk);
+// Adds one item's columns (H*W x O*KH*KW) into its output window (col2im), over a zeroed out.
+void col2im(const Dims& d, const float* cols, float* out) {
+    const int64_t okk = d.o * d.kh * d.kw;
     std::fill(out, out + d.out_size(), 0.0f);
     for (int64_t i = 0; i < d.h; ++i) {
         for (int64_t j = 0; j < d.w; ++j) {
-            const float* col = cols.data() + (i * d.w + j) * okk;
+            const float* col = cols + (i * d.w + j) * okk;
             for (int64_t o = 0; o < d.o; ++o) {
                 for (int64_t u = 0; u < d.kh; ++u) {
                     const int64_t y = i * d.sh - d.ph + u;
@@ -112,7 +125,32 @@ void conv_transpose2d_item(const Dims& d, const float* x, const float* wt, const
             }
         }
     }
-    add_bias(d, bias, out);
+}
+
+// conv_transpose2d: X^T (items*H*W x C); cols (items*H*W x O*KH*KW) = X^T wt^T with wt (OKK x C);
+// each item's columns added into its output window, plus the bias.
+void conv_transpose2d_rows(const Dims& d, int64_t rows, const float* in, const float* wt, const float* bias, float* out) {
+    const int64_t plane = d.h * d.w, okk = d.o * d.kh * d.kw;
+    const int64_t chunk = std::min(rows, chunk_items(plane * std::max(okk, d.c)));
+    const int64_t chunks = (rows + chunk - 1) / chunk;
+    lf::parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
+        std::vector<float> xt(static_cast<size_t>(chunk * plane * d.c)), cols(static_cast<size_t>(chunk * plane * okk));
+        for (int64_t c = c0; c < c1; ++c) {
+            const int64_t r0 = c * chunk, m = std::min(chunk, rows - r0);
+            for (int64_t r = 0; r < m; ++r) {
+                const float* x = in + (r0 + r) * d.in_size();
+                float* t = xt.data() + r * plane * d.c;
+                for (int64_t ch = 0; ch < d.c; ++ch)
+                    for (int64_t q = 0; q < plane; ++q) t[q * d.c + ch] = x[ch * plane + q];
+            }
+            lf::gemm_nt_serial(m * plane, okk, d.c, xt.data(), d.c, wt, d.c, cols.data(), okk);
+            for (int64_t r = 0; r < m; ++r) {
+                float* dst = out + (r0 + r) * d.out_size();
+                col2im(d, cols.data() + r * plane * okk, dst);
+                add_bias(d, bias, dst);
+            }
+        }
+    });
 }
 
 }  // namespace
@@ -142,15 +180,8 @@ lf_status lf_conv2d_apply_cpu(const lf_conv2d_shape* shape, int64_t rows, const 
             for (int64_t c = 0; c < d.c; ++c)
                 for (int64_t r = 0; r < okk; ++r) wt[static_cast<size_t>(r * d.c + c)] = weight[c * okk + r];
         }
-        lf::parallel_for(rows, 1, [&](int64_t begin, int64_t end) {
-            std::vector<float> a, b;
-            for (int64_t r = begin; r < end; ++r) {
-                const float* x = in + r * d.in_size();
-                float* y = out + r * d.out_size();
-                if (d.transposed) conv_transpose2d_item(d, x, wt.data(), bias, y, a, b);
-                else conv2d_item(d, x, weight, bias, y, a);
-            }
-        });
+        if (d.transposed) conv_transpose2d_rows(d, rows, in, wt.data(), bias, out);
+        else conv2d_rows(d, rows, in, weight, bias, out);
     });
 }
 
