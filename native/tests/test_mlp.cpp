@@ -190,8 +190,18 @@ void cuda_parity() {
     LF_OK_OR_FAIL(lf_mlp_fixed_points_cuda(gpu, n, dz.get(), &rule, 512, dend.get(), dits.get(), dstep.get(), dst.get(), nullptr, 0, 0, nullptr));
     auto gend = dend.to_host();
     auto gits = dits.to_host();
-    double worst = 0;
-    int64_t iteration_differs = 0;
+    auto gstate = dst.to_host();
+    auto gstep = dstep.to_host();
+    double worst = 0, worst_step = 0;
+    int64_t iteration_differs = 0, state_differs = 0;
+    for (int64_t g = 0; g < n; ++g) {
+        if (gits[size_t(g)] != its[size_t(g)]) continue;
+        state_differs += gstate[size_t(g)] != st[size_t(g)];
+        worst_step = std::max(worst_step, std::fabs(double(gstep[size_t(g)]) - step[size_t(g)]) / std::max(1e-12, double(step[size_t(g)])));
+    }
+    LF_CHECK(state_differs == 0, "%lld points end in another state on CUDA than on the CPU after as many iterations", (long long)state_differs);
+    // the last step norms are squared differences of nearly equal iterates: compare them loosely
+    LF_CHECK(worst_step <= 0.05, "last step norms differ between CUDA and CPU by %.3g (relative)", worst_step);
     // Endpoints are compared where the iteration counts agree: a point that stops one step earlier on
     // one side (its last step norm within rounding of tol) ends one Picard step away, about 1e-4 here.
     for (int64_t g = 0; g < n; ++g) {
@@ -204,8 +214,32 @@ void cuda_parity() {
     }
     LF_CHECK(worst <= 1e-4, "endpoints differ between CUDA and CPU by %.3g where the iteration counts agree", worst);
     LF_CHECK(iteration_differs <= n / 100, "%lld of %lld iteration counts differ between CUDA and CPU", (long long)iteration_differs, (long long)n);
-    std::printf("CUDA parity checked: MLP fixed points (max endpoint diff %.3g, %lld iteration counts differ)\n", worst,
-                (long long)iteration_differs);
+    std::printf("CUDA parity checked: MLP fixed points (max endpoint diff %.3g, %lld iteration counts differ, states and step norms agree)\n",
+                worst, (long long)iteration_differs);
+
+    // trajectories: every 5th iterate in 8 slots, the rest filled with the endpoint, on both sides
+    const int64_t nt = 64;
+    const int32_t every = 5, slots = 8;
+    std::vector<float> traj(static_cast<size_t>(nt * slots * k)), tend(static_cast<size_t>(nt * k)), tstep(static_cast<size_t>(nt));
+    std::vector<int32_t> tits(static_cast<size_t>(nt));
+    std::vector<int8_t> tst(static_cast<size_t>(nt));
+    LF_OK_OR_FAIL(lf_mlp_fixed_points_cpu(cpu, nt, z0.data(), &rule, 16, tend.data(), tits.data(), tstep.data(), tst.data(), traj.data(), every,
+                                          slots));
+    lftest::Device<float> dtraj(traj.size()), dtend(tend.size()), dtstep(tstep.size());
+    lftest::Device<int32_t> dtits(tits.size());
+    lftest::Device<int8_t> dtst(tst.size());
+    LF_OK_OR_FAIL(lf_mlp_fixed_points_cuda(gpu, nt, dz.get(), &rule, 16, dtend.get(), dtits.get(), dtstep.get(), dtst.get(), dtraj.get(),
+                                           every, slots, nullptr));
+    auto gtraj = dtraj.to_host();
+    auto gtits = dtits.to_host();
+    double worst_traj = 0;
+    for (int64_t g = 0; g < nt; ++g) {
+        if (gtits[size_t(g)] != tits[size_t(g)]) continue;
+        for (int64_t i = 0; i < slots * k; ++i)
+            worst_traj = std::max(worst_traj, double(std::fabs(gtraj[size_t(g * slots * k + i)] - traj[size_t(g * slots * k + i)])));
+    }
+    LF_CHECK(worst_traj <= 1e-4, "trajectories differ between CUDA and CPU by %.3g where the iteration counts agree", worst_traj);
+    std::printf("CUDA parity checked: MLP trajectories (max diff %.3g)\n", worst_traj);
     lf_mlp_destroy(cpu);
     lf_mlp_destroy(gpu);
 }

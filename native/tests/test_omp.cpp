@@ -263,20 +263,56 @@ void cuda_parity(uint64_t seed) {
     LF_OK_OR_FAIL(lf_omp_cuda(atoms, dim, m, dd.get(), dx.get(), S, 0.0, gs.get(), gc.get(), gr.get(), nullptr));
     auto hs = gs.to_host();
     auto hc = gc.to_host();
+    auto hr = gr.to_host();
     int64_t differ = 0;
-    double worst = 0;
+    double worst = 0, worst_residual = 0;
     for (int64_t i = 0; i < m; ++i) {
         bool same = std::equal(hs.begin() + i * S, hs.begin() + (i + 1) * S, cs.begin() + i * S);
         differ += !same;
-        if (same)
-            for (int s = 0; s < S; ++s) worst = std::max(worst, double(std::fabs(hc[size_t(i * S + s)] - cc[size_t(i * S + s)])));
+        if (!same) continue;
+        for (int s = 0; s < S; ++s) worst = std::max(worst, double(std::fabs(hc[size_t(i * S + s)] - cc[size_t(i * S + s)])));
+        // residuals are recomputed in double on both sides: they differ only through the coefficients
+        worst_residual = std::max(worst_residual, std::fabs(double(hr[size_t(i)]) - cr[size_t(i)]) / std::max(1.0, double(cr[size_t(i)])));
     }
     // a near-tie of correlations may flip one selection in float; allow 0.5% of signals
     LF_CHECK(differ <= m / 200, "seed %llu: %lld of %lld supports differ between CUDA and CPU", (unsigned long long)seed,
              (long long)differ, (long long)m);
     LF_CHECK(worst <= kCoefAbs, "seed %llu: coefficients differ by %.3g between CUDA and CPU", (unsigned long long)seed, worst);
-    std::printf("CUDA parity checked: OMP (seed %llu, %lld of %lld supports differ, max coef diff %.3g)\n",
-                (unsigned long long)seed, (long long)differ, (long long)m, worst);
+    LF_CHECK(worst_residual <= 1e-4, "seed %llu: residuals differ by %.3g (relative) between CUDA and CPU", (unsigned long long)seed,
+             worst_residual);
+    std::printf("CUDA parity checked: OMP (seed %llu, %lld of %lld supports differ, max coef diff %.3g, max residual diff %.3g)\n",
+                (unsigned long long)seed, (long long)differ, (long long)m, worst, worst_residual);
+
+    // the tolerance path: signals built from 3 atoms plus a little noise stop at ||r|| <= tol on both sides
+    const int64_t mt = 500;
+    std::vector<float> xt(static_cast<size_t>(mt * dim));
+    std::uniform_int_distribution<int64_t> pick(0, atoms - 1);
+    std::normal_distribution<float> noise(0.0f, 1e-4f);
+    for (int64_t i = 0; i < mt; ++i) {
+        for (int64_t t = 0; t < dim; ++t) xt[size_t(i * dim + t)] = noise(rng);
+        for (int a = 0; a < 3; ++a) {
+            const int64_t j = pick(rng);
+            for (int64_t t = 0; t < dim; ++t) xt[size_t(i * dim + t)] += float(a + 1) * d[size_t(j * dim + t)];
+        }
+    }
+    const double tol = 1e-2;
+    std::vector<int32_t> ts(static_cast<size_t>(mt * S));
+    std::vector<float> tc(static_cast<size_t>(mt * S)), tr(static_cast<size_t>(mt));
+    LF_OK_OR_FAIL(lf_omp_cpu(atoms, dim, mt, d.data(), xt.data(), S, tol, ts.data(), tc.data(), tr.data()));
+    lftest::Device<float> dxt(xt);
+    lftest::Device<int32_t> gts(ts.size());
+    lftest::Device<float> gtc(tc.size()), gtr(tr.size());
+    LF_OK_OR_FAIL(lf_omp_cuda(atoms, dim, mt, dd.get(), dxt.get(), S, tol, gts.get(), gtc.get(), gtr.get(), nullptr));
+    auto hts = gts.to_host();
+    auto htr = gtr.to_host();
+    int64_t stops_differ = 0;
+    for (int64_t i = 0; i < mt; ++i) {
+        const auto used = [&](const std::vector<int32_t>& sup) { return std::count_if(sup.begin() + i * S, sup.begin() + (i + 1) * S, [](int32_t v) { return v >= 0; }); };
+        stops_differ += used(hts) != used(ts) || !(htr[size_t(i)] <= tol) || !(tr[size_t(i)] <= tol);
+    }
+    LF_CHECK(stops_differ == 0, "seed %llu: %lld of %lld signals stop differently under tol %.0e on CUDA and CPU", (unsigned long long)seed,
+             (long long)stops_differ, (long long)mt, tol);
+    std::printf("CUDA parity checked: OMP tolerance path (%lld of %lld stops differ)\n", (long long)stops_differ, (long long)mt);
 }
 
 }  // namespace
