@@ -133,6 +133,167 @@ final class LfNative {
         native MlpLayer activation(int value);
     }
 
+    /** lf_net_layer: one layer of the network engine (the nested lf_conv2d_shape set field by field). */
+    @Name("lf_net_layer")
+    static final class NetLayer extends Pointer {
+        static {
+            NativeLibraries.prepare();
+            Loader.load();
+        }
+
+        NetLayer(long n) {
+            allocateArray(n);
+        }
+
+        private native void allocateArray(long n);
+
+        @Override
+        public NetLayer position(long p) {
+            return (NetLayer) super.position(p);
+        }
+
+        native int op();
+
+        native NetLayer op(int value);
+
+        @Name("in")
+        native int inputs();
+
+        @Name("in")
+        native NetLayer inputs(int value);
+
+        @Name("out")
+        native int outputs();
+
+        @Name("out")
+        native NetLayer outputs(int value);
+
+        @Name("conv.in_channels")
+        native int convInChannels();
+
+        @Name("conv.in_channels")
+        native NetLayer convInChannels(int value);
+
+        @Name("conv.in_height")
+        native int convInHeight();
+
+        @Name("conv.in_height")
+        native NetLayer convInHeight(int value);
+
+        @Name("conv.in_width")
+        native int convInWidth();
+
+        @Name("conv.in_width")
+        native NetLayer convInWidth(int value);
+
+        @Name("conv.out_channels")
+        native int convOutChannels();
+
+        @Name("conv.out_channels")
+        native NetLayer convOutChannels(int value);
+
+        @Name("conv.kernel_h")
+        native int convKernelH();
+
+        @Name("conv.kernel_h")
+        native NetLayer convKernelH(int value);
+
+        @Name("conv.kernel_w")
+        native int convKernelW();
+
+        @Name("conv.kernel_w")
+        native NetLayer convKernelW(int value);
+
+        @Name("conv.stride_h")
+        native int convStrideH();
+
+        @Name("conv.stride_h")
+        native NetLayer convStrideH(int value);
+
+        @Name("conv.stride_w")
+        native int convStrideW();
+
+        @Name("conv.stride_w")
+        native NetLayer convStrideW(int value);
+
+        @Name("conv.pad_h")
+        native int convPadH();
+
+        @Name("conv.pad_h")
+        native NetLayer convPadH(int value);
+
+        @Name("conv.pad_w")
+        native int convPadW();
+
+        @Name("conv.pad_w")
+        native NetLayer convPadW(int value);
+
+        @Name("conv.output_pad_h")
+        native int convOutputPadH();
+
+        @Name("conv.output_pad_h")
+        native NetLayer convOutputPadH(int value);
+
+        @Name("conv.output_pad_w")
+        native int convOutputPadW();
+
+        @Name("conv.output_pad_w")
+        native NetLayer convOutputPadW(int value);
+
+        @Name("conv.transposed")
+        native int convTransposed();
+
+        @Name("conv.transposed")
+        native NetLayer convTransposed(int value);
+
+        @Const
+        native FloatPointer weight();
+
+        native NetLayer weight(@Const FloatPointer value);
+
+        @Const
+        native FloatPointer bias();
+
+        native NetLayer bias(@Const FloatPointer value);
+
+        native int activation();
+
+        native NetLayer activation(int value);
+
+        native float alpha();
+
+        native NetLayer alpha(float value);
+
+        native int pad_top();
+
+        native NetLayer pad_top(int value);
+
+        native int pad_bottom();
+
+        native NetLayer pad_bottom(int value);
+
+        native int pad_left();
+
+        native NetLayer pad_left(int value);
+
+        native int pad_right();
+
+        native NetLayer pad_right(int value);
+
+        native float pad_value();
+
+        native NetLayer pad_value(float value);
+    }
+
+    /** The opaque lf_net plan. */
+    @Opaque
+    @Name("lf_net")
+    static final class Net extends Pointer {
+        Net(Pointer p) {
+            super(p);
+        }
+    }
+
     /** The opaque lf_mlp plan. */
     @Opaque
     @Name("lf_mlp")
@@ -240,6 +401,19 @@ final class LfNative {
     static native @Cast("lf_status") int lf_mlp_create(@Const MlpLayer layers, int nLayers, int device, @Cast("lf_mlp**") PointerPointer<Mlp> plan);
 
     static native @Cast("lf_status") int lf_mlp_destroy(Mlp plan);
+
+    static native @Cast("lf_status") int lf_net_create(@Const NetLayer layers, int nLayers, @Cast("lf_net**") PointerPointer<Net> plan);
+
+    static native @Cast("lf_status") int lf_net_destroy(Net plan);
+
+    static native @Cast("lf_status") int lf_net_apply_cpu(@Const Net plan, @Cast("int64_t") long rows, @Const FloatPointer in, FloatPointer out);
+
+    static native @Cast("lf_status") int lf_net_jacobians_cpu(@Const Net plan, @Cast("int64_t") long rows, @Const FloatPointer z,
+            FloatPointer jacobians);
+
+    static native @Cast("lf_status") int lf_net_fixed_points_cpu(@Const Net plan, @Cast("int64_t") long n, @Const FloatPointer z0,
+            @Const StopRule rule, @Cast("int64_t") long batch, FloatPointer endpoints, IntPointer iterations, FloatPointer stepSq,
+            @Cast("int8_t*") BytePointer state, FloatPointer traj, int recordEvery, int nSlots);
 
     static native @Cast("lf_status") int lf_mlp_apply_cpu(@Const Mlp plan, @Cast("int64_t") long rows, @Const FloatPointer in, FloatPointer out);
 
