@@ -106,8 +106,10 @@ public final class TorchBackends {
             if (probes.isEmpty()) {
                 return "off (switched off before latentfield checked it)";
             }
+            String state = oneDnnOn ? "on" : "off unless a model's own results agree (decided per model at load, see its notes; now "
+                    + (torch.globalContext().userEnabledMkldnn() ? "on" : "off") + ")";
             return String.format(Locale.ROOT, "%s: %d probe convolutions with oneDNN differ from their float64 reference by at most %.3g"
-                    + " (allowed %.1e (1 + max |reference|))", oneDnnOn ? "on" : "off", probes.size(), maxDiff(), TOLERANCE);
+                    + " (allowed %.1e (1 + max |reference|))", state, probes.size(), maxDiff(), TOLERANCE);
         }
 
         /** The probe with the largest difference, if any. */
