@@ -53,8 +53,17 @@ final class GraphChain {
         return path.contains(v.address());
     }
 
-    /** Reads the path of {@code graph}; {@code method} names it in reasons. */
+    /** The ops the network engine runs besides those above ({@link NetChainReader}). */
+    static final Set<String> NET_OPS = Set.of("aten::conv2d", "aten::conv_transpose2d", "aten::_convolution", "aten::constant_pad_nd",
+            "aten::slice", "aten::leaky_relu", "aten::silu");
+
+    /** Reads the path of {@code graph} for the MLP engine; {@code method} names it in reasons. */
     static GraphChain of(Graph graph, String method) {
+        return of(graph, method, Set.of());
+    }
+
+    /** Reads the path of {@code graph}, admitting {@code extra} ops (data in their first argument) too. */
+    static GraphChain of(Graph graph, String method, Set<String> extra) {
         long args = graph.inputs().size() - 1;
         if (args != 1) {
             throw new GraphRefusal(method + " takes " + args + " arguments; the native engine runs methods of one tensor");
@@ -77,7 +86,7 @@ final class GraphChain {
         while (!cur.equals(x)) {
             JitNode node = cur.node();
             String kind = GraphValues.kindOf(node);
-            int data = dataArgument(node, kind, fromInput);
+            int data = extra.contains(kind) ? 0 : dataArgument(node, kind, fromInput);
             if (data < 0) {
                 problem = method + " uses " + kind + ", which the native engine does not run";
                 data = firstDependent(node, fromInput);

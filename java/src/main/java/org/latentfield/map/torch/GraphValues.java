@@ -115,6 +115,31 @@ final class GraphValues {
         return c;
     }
 
+    /** A constant list of integers (stride, padding, pad amounts): a constant, an attribute, or a list of constant ints. */
+    long[] ints(Value v, String op) {
+        IValue c = resolve(v);
+        if (c != null && c.isIntList()) {
+            return c.toIntVector().get();
+        }
+        JitNode node = v.node();
+        if (c == null && kindOf(node).equals("prim::ListConstruct")) {
+            long[] out = new long[(int) node.inputs().size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = integer(node.input(i), op);
+            }
+            return out;
+        }
+        throw refusal("an argument of " + op + " that is not a constant list of integers");
+    }
+
+    /** A weight of {@code dims} dimensions read from a parameter or constant, with its shape. */
+    record Weight(long[] shape, float[] values) {}
+
+    Weight weight(Value v, String op, int dims) {
+        long[] shape = tensor(v, op).sizes().vec().get();
+        return new Weight(shape, floats(v, op, dims));
+    }
+
     /** Whether {@code v} is the constant None (an absent bias). */
     boolean isNone(Value v) {
         IValue c = resolve(v);

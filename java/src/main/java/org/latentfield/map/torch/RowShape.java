@@ -27,6 +27,21 @@ final class RowShape {
         this.dims = new long[] {width};
     }
 
+    /** A sample of the given shape (a spatial latent, C x H x W). */
+    RowShape(long[] dims) {
+        this.dims = dims.clone();
+    }
+
+    /** The shape of a sample. */
+    long[] dims() {
+        return dims.clone();
+    }
+
+    /** Makes a sample an image of {@code c} x {@code h} x {@code w} (the output of a convolution or a pad). */
+    void image(long c, long h, long w) {
+        dims = new long[] {c, h, w};
+    }
+
     /** Whether a sample is a flat vector (where Linear layers may run). */
     boolean flat() {
         return dims.length == 1;
