@@ -130,7 +130,7 @@ final class AttractorsCommand implements Main.Command {
             if (rule instanceof AttractorRule.Identity identity) {
                 Attractors.Identified identified = identity.identify(result, map);
                 attractors = identified.attractors();
-                polish = polishFacts(identified, identity, Attractors.find(result, MergeRule.paperDefault()));
+                polish = polishFacts(identified, identity, Attractors.find(result, MergeRule.paperDefault()), map.jacobianSource());
             } else {
                 attractors = rule.apply(result, map);
             }
@@ -265,7 +265,7 @@ final class AttractorsCommand implements Main.Command {
     }
 
     /** What polishing did, and the paper's count on the same endpoints, for summary.json's settings. */
-    static Map<String, Object> polishFacts(Attractors.Identified identified, AttractorRule.Identity rule, Attractors cosine) {
+    static Map<String, Object> polishFacts(Attractors.Identified identified, AttractorRule.Identity rule, Attractors cosine, String jacobians) {
         FixedPointPolish.Result p = identified.polished();
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("method", p.method());
@@ -277,6 +277,7 @@ final class AttractorsCommand implements Main.Command {
         facts.put("max_steps", rule.maxSteps());
         facts.put("polished", p.n());
         facts.put("polished_with_own_jacobian", p.seeded());
+        facts.put("jacobians", jacobians);
         int reached = 0, steps = 0;
         double worst = 0;
         for (int i = 0; i < p.n(); i++) {

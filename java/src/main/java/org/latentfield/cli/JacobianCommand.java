@@ -106,7 +106,7 @@ final class JacobianCommand implements Main.Command {
             s.put("iters", options.maxIter());
             s.put("tol", options.tol());
             s.put("device", device.spec());
-            s.put("jacobians", choice.isNative() ? "analytic, " + choice.description() : "LibTorch autograd");
+            s.put("jacobians", choice.isNative() ? "analytic, " + choice.description() : map.jacobianSource());
             s.put("engine", choice.description());
             s.put("stable", r.stable());
             s.put("not_stable", r.notStable());

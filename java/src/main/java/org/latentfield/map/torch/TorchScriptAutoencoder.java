@@ -20,6 +20,7 @@ import org.latentfield.data.ImageSet;
 import org.latentfield.kernels.Cancellation;
 import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.kernels.NativeMatrix;
+import org.latentfield.kernels.NativeNet;
 import org.latentfield.map.DifferentiableMap;
 import org.latentfield.map.Float64Map;
 import org.latentfield.map.ModelContract;
@@ -54,6 +55,7 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
     private final int intraOpThreads;
     private final ExecutorService pool;
     private final TorchJacobians differentiation;
+    private NetJacobians netJacobians; // decided on the first Jacobian
     private DoublePointer scratch64; // apply64's zero-padded micro-batch, kept across steps
     private boolean closed;
 
@@ -404,7 +406,21 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
     @Override
     public float[] jacobians(float[] z, int n) {
         checkOpen();
-        return differentiation.jacobians(z, n);
+        NativeNet net = jacobianEngine().net();
+        return net != null ? net.jacobians(z, n) : differentiation.jacobians(z, n);
+    }
+
+    /** Who computes {@link #jacobians}: LibTorch autograd or liblf's network engine ({@link NetJacobians}), decided on first use. */
+    public String jacobianSource() {
+        checkOpen();
+        return jacobianEngine().source();
+    }
+
+    private synchronized NetJacobians jacobianEngine() {
+        if (netJacobians == null) {
+            netJacobians = NetJacobians.decide(this, differentiation);
+        }
+        return netJacobians;
     }
 
     /**
@@ -440,6 +456,11 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
             }
             if (scratch64 != null) {
                 scratch64.close();
+            }
+            synchronized (this) {
+                if (netJacobians != null) {
+                    netJacobians.close();
+                }
             }
         }
     }

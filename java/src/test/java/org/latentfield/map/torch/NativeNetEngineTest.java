@@ -58,7 +58,7 @@ class NativeNetEngineTest {
             float[] torchF = TestModels.apply(map, z, rows);
             float[] nativeF = net.apply(z, rows);
             assertTrue(maxDiff(torchF, nativeF) <= 1e-5, "f differs from LibTorch's by " + maxDiff(torchF, nativeF));
-            float[] torchJ = map.jacobians(z, rows);
+            float[] torchJ = autograd(map).jacobians(z, rows); // LibTorch autograd itself, not map.jacobians (which may be the engine)
             float[] nativeJ = net.jacobians(z, rows);
             // measured: f 4.8e-7, J 1.0e-7 with max |J| 0.174
             System.out.printf("NativeNetEngineTest: f differs from LibTorch's by %.2g, J from autograd's by %.2g (max |J| %.3g)%n",
@@ -96,9 +96,13 @@ class NativeNetEngineTest {
                 System.out.printf("NativeNetEngineTest: fmnist-conv-k16 read from its graphs: f differs by %.2g (max |f| %.3g)%n",
                         maxDiff(torchF, nativeF), scale - 1);
                 assertTrue(maxDiff(torchF, nativeF) <= 1e-5 * scale, "f differs from LibTorch's by " + maxDiff(torchF, nativeF));
-                float[] torchJ = map.jacobians(z, 2);
+                float[] torchJ = autograd(map).jacobians(z, 2);
                 float[] nativeJ = net.jacobians(z, 2);
                 assertTrue(maxDiff(torchJ, nativeJ) <= 1e-4 * (1 + maxAbs(torchJ)), "J differs by " + maxDiff(torchJ, nativeJ));
+                // the map itself differentiates with the engine, having checked it against autograd
+                assertTrue(maxDiff(torchJ, map.jacobians(z, 2)) <= 1e-4 * (1 + maxAbs(torchJ)), "map.jacobians differs from autograd's");
+                assertTrue(map.jacobianSource().startsWith("liblf network engine, forward mode (agrees with LibTorch autograd within "),
+                        map.jacobianSource());
             }
         }
     }
@@ -124,6 +128,24 @@ class NativeNetEngineTest {
                 new NativeNet.Linear(4, 12, new float[48], null), new NativeNet.Act(10, NativeNet.Activation.TANH, 0),
                 new NativeNet.Linear(10, 4, new float[40], null))));
         assertTrue(e.getMessage().contains("layer 1 takes rows of 10 values but layer 0 gives 12"), e.getMessage());
+    }
+
+    /** An MLP model has no convolution: autograd differentiates it. */
+    @Test
+    void aModelWithoutConvolutionsKeepsAutograd() throws Exception {
+        SplittableRandom r = new SplittableRandom(4);
+        Path model = TestModels.builder().eval().latentDim(3).param("dw", gaussian(r, 15, 0.5), 5, 3).param("ew", gaussian(r, 15, 0.5), 3, 5)
+                .method("def decode(self, z):\n    return torch.tanh(torch.mm(z, self.dw.t()))\n")
+                .method("def encode(self, x):\n    return torch.mm(x, self.ew.t())\n")
+                .save(dir.resolve("mlp.pt"));
+        try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(model))) {
+            map.jacobians(new float[3], 1);
+            assertEquals("LibTorch autograd", map.jacobianSource());
+        }
+    }
+
+    private static TorchJacobians autograd(TorchScriptAutoencoder map) {
+        return new TorchJacobians(map, map.calls().device());
     }
 
     private static float[] gaussian(SplittableRandom r, int n, double scale) {
