@@ -9,16 +9,9 @@
 #include "gemm.hpp"
 #include "lf_error.hpp"
 #include "parallel.hpp"
+#include "conv.hpp"
 
-namespace {
-
-// A checked layer shape in int64 (C, H, W in; O, OH, OW out; kernel, stride, padding).
-struct Dims {
-    int64_t c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow;
-    bool transposed;
-    int64_t in_size() const { return c * h * w; }
-    int64_t out_size() const { return o * oh * ow; }
-};
+namespace lf::conv {
 
 Dims checked(const lf_conv2d_shape* s) {
     lf::require(s != nullptr, "shape must not be NULL");
@@ -49,6 +42,12 @@ Dims checked(const lf_conv2d_shape* s) {
                 "one item of the layer (or its patch matrix) exceeds 2^31 - 1 values");
     return d;
 }
+
+}  // namespace lf::conv
+
+namespace {
+
+using lf::conv::Dims;
 
 // patches (OH*OW x C*KH*KW): row q = (i, j) holds the input window of output pixel q, 0 outside.
 void im2col(const Dims& d, const float* x, float* patches) {
@@ -155,12 +154,32 @@ void conv_transpose2d_rows(const Dims& d, int64_t rows, const float* in, const f
 
 }  // namespace
 
+namespace lf::conv {
+
+std::vector<float> kernel_weight(const Dims& d, const float* weight) {
+    const int64_t n = d.c * d.o * d.kh * d.kw;
+    if (!d.transposed) return std::vector<float>(weight, weight + n);
+    const int64_t okk = d.o * d.kh * d.kw;
+    std::vector<float> wt(static_cast<size_t>(n));
+    for (int64_t c = 0; c < d.c; ++c)
+        for (int64_t r = 0; r < okk; ++r) wt[static_cast<size_t>(r * d.c + c)] = weight[c * okk + r];
+    return wt;
+}
+
+void apply(const Dims& d, int64_t rows, const float* in, const float* kernel_weight, const float* bias, float* out) {
+    if (rows == 0) return;
+    if (d.transposed) conv_transpose2d_rows(d, rows, in, kernel_weight, bias, out);
+    else conv2d_rows(d, rows, in, kernel_weight, bias, out);
+}
+
+}  // namespace lf::conv
+
 extern "C" {
 
 lf_status lf_conv2d_output_size(const lf_conv2d_shape* shape, int32_t* out_height, int32_t* out_width) {
     return lf::guard("lf_conv2d_output_size", [&] {
         lf::require(out_height != nullptr && out_width != nullptr, "out_height and out_width must not be NULL");
-        const Dims d = checked(shape);
+        const Dims d = lf::conv::checked(shape);
         *out_height = static_cast<int32_t>(d.oh);
         *out_width = static_cast<int32_t>(d.ow);
     });
@@ -169,19 +188,12 @@ lf_status lf_conv2d_output_size(const lf_conv2d_shape* shape, int32_t* out_heigh
 lf_status lf_conv2d_apply_cpu(const lf_conv2d_shape* shape, int64_t rows, const float* in, const float* weight, const float* bias,
                               float* out) {
     return lf::guard("lf_conv2d_apply_cpu", [&] {
-        const Dims d = checked(shape);
+        const Dims d = lf::conv::checked(shape);
         lf::require(rows >= 0, "rows must be >= 0");
         lf::require(rows == 0 || (in && weight && out), "in, weight and out must not be NULL");
         if (rows == 0) return;
-        std::vector<float> wt;  // conv_transpose2d: weight (C x O*KH*KW) transposed once for all items
-        if (d.transposed) {
-            const int64_t okk = d.o * d.kh * d.kw;
-            wt.resize(static_cast<size_t>(okk * d.c));
-            for (int64_t c = 0; c < d.c; ++c)
-                for (int64_t r = 0; r < okk; ++r) wt[static_cast<size_t>(r * d.c + c)] = weight[c * okk + r];
-        }
-        if (d.transposed) conv_transpose2d_rows(d, rows, in, wt.data(), bias, out);
-        else conv2d_rows(d, rows, in, weight, bias, out);
+        if (d.transposed) lf::conv::apply(d, rows, in, lf::conv::kernel_weight(d, weight).data(), bias, out);
+        else lf::conv::apply(d, rows, in, weight, bias, out);  // conv2d's weight is used as given
     });
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "conv.hpp"
 #include "gemm.hpp"
 #include "lf_error.hpp"
 #include "mlp_plan.hpp"
@@ -19,7 +20,8 @@ struct NetLayer {
     int64_t in_size = 0, out_size = 0;
     int32_t in = 0, out = 0;  // LINEAR
     lf_conv2d_shape conv{};   // CONV2D; PAD: the item shape
-    std::vector<float> weight, bias;
+    lf::conv::Dims dims{};    // CONV2D, checked once
+    std::vector<float> weight, bias;  // CONV2D: the weight in lf::conv::kernel_weight's layout
     bool has_bias = false;
     int32_t activation = LF_ACT_IDENTITY;
     float alpha = 0.0f;
@@ -79,13 +81,16 @@ NetLayer make_layer(const lf_net_layer& d, int32_t i) {
             break;
         }
         case LF_NET_CONV2D: {
-            int32_t oh = 0, ow = 0;
-            if (lf_conv2d_output_size(&d.conv, &oh, &ow) != LF_OK) throw lf::invalid_argument(name(i) + ": " + lf_last_error());
+            try {
+                l.dims = lf::conv::checked(&d.conv);
+            } catch (const lf::invalid_argument& e) {
+                throw lf::invalid_argument(name(i) + ": " + e.what());
+            }
             need(d.weight != nullptr, name(i) + " (convolution) needs a weight");
             l.conv = d.conv;
-            l.in_size = int64_t(d.conv.in_channels) * d.conv.in_height * d.conv.in_width;
-            l.out_size = int64_t(d.conv.out_channels) * oh * ow;
-            l.weight.assign(d.weight, d.weight + int64_t(d.conv.in_channels) * d.conv.out_channels * d.conv.kernel_h * d.conv.kernel_w);
+            l.in_size = l.dims.in_size();
+            l.out_size = l.dims.out_size();
+            l.weight = lf::conv::kernel_weight(l.dims, d.weight);  // conv_transpose2d's transposed once, not every step
             l.has_bias = d.bias != nullptr;
             if (l.has_bias) l.bias.assign(d.bias, d.bias + d.conv.out_channels);
             break;
@@ -149,7 +154,7 @@ void linear_part(const NetLayer& l, int64_t rows, const float* in, float* out, b
                     for (int32_t j = 0; j < l.out; ++j) out[r * l.out + j] += l.bias[size_t(j)];
             });
     } else if (l.op == LF_NET_CONV2D) {
-        lf::check_status(lf_conv2d_apply_cpu(&l.conv, rows, in, l.weight.data(), with_bias && l.has_bias ? l.bias.data() : nullptr, out));
+        lf::conv::apply(l.dims, rows, in, l.weight.data(), with_bias && l.has_bias ? l.bias.data() : nullptr, out);
     } else if (l.op == LF_NET_PAD) {
         pad_rows(l, rows, in, out, with_bias ? l.pad_value : 0.0f);
     }
