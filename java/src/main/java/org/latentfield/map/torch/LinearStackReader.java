@@ -124,31 +124,51 @@ final class LinearStackReader {
             throw new GraphRefusal(name + " applies " + kind + " to samples of shape " + row
                     + "; the native engine runs Linear layers on flat vectors only");
         }
+        Affine a = affine(op, kind, values, row.width());
+        layers.add(new Layer(a.weight(), a.bias()));
+        GraphValues.Matrix weight = a.weight();
+        row.vector(weight.rows());
+        open = true;
+    }
+
+    /** The weight (out x in) and bias (or null) of a Linear-like op on flat vectors of {@code width}. */
+    record Affine(GraphValues.Matrix weight, float[] bias) {}
+
+    /**
+     * Reads {@code aten::linear}, {@code addmm(b, h, M)} with alpha = beta = 1 (W = M^T), or
+     * {@code mm}/{@code matmul(h, M)} (W = M^T); refuses one whose input width is not {@code width}.
+     */
+    static Affine affine(JitNode op, String kind, GraphValues values, long width) {
         GraphValues.Matrix weight;
         float[] bias = null;
         switch (kind) {
-            case "aten::linear":
+            case "aten::linear" -> {
                 weight = values.matrix(op.input(1), kind);
                 if (!values.isNone(op.input(2))) {
                     bias = values.bias(op.input(2), weight.rows(), kind);
                 }
-                break;
-            case "aten::addmm":
+            }
+            case "aten::addmm" -> {
                 one(values.number(op.input(3), kind), kind, values);
                 one(values.number(op.input(4), kind), kind, values);
                 weight = values.matrix(op.input(2), kind).transposed();
                 bias = values.bias(op.input(0), weight.rows(), kind);
-                break;
-            default: // aten::mm, aten::matmul
-                weight = values.matrix(op.input(1), kind).transposed();
-                break;
+            }
+            default -> weight = values.matrix(op.input(1), kind).transposed(); // aten::mm, aten::matmul
         }
-        if (weight.cols() != row.width()) {
-            throw new GraphRefusal(name + " applies " + kind + " with " + weight.cols() + " inputs to vectors of " + row.width());
+        if (weight.cols() != width) {
+            throw new GraphRefusal(values.method() + " applies " + kind + " with " + weight.cols() + " inputs to vectors of " + width);
         }
-        layers.add(new Layer(weight, bias));
-        row.vector(weight.rows());
-        open = true;
+        return new Affine(weight, bias);
+    }
+
+    /** Refuses an {@code aten::gelu} that is not the exact (erf) form, the one liblf's engines run. */
+    static void requireExactGelu(JitNode op, GraphValues values) {
+        String approximate = op.inputs().size() > 1 ? values.string(op.input(1), "aten::gelu") : "none";
+        if (!approximate.equals("none")) {
+            throw new GraphRefusal(values.method() + " uses aten::gelu with approximate='" + approximate
+                    + "'; the native engine runs the exact (erf) GELU only");
+        }
     }
 
     private void activation(JitNode op, String kind, GraphValues values) {
@@ -158,11 +178,7 @@ final class LinearStackReader {
             case "aten::tanh" -> Activation.TANH;
             case "aten::sigmoid" -> Activation.SIGMOID;
             default -> {
-                String approximate = op.inputs().size() > 1 ? values.string(op.input(1), kind) : "none";
-                if (!approximate.equals("none")) {
-                    throw new GraphRefusal(name + " uses aten::gelu with approximate='" + approximate
-                            + "'; the native engine runs the exact (erf) GELU only");
-                }
+                requireExactGelu(op, values);
                 yield Activation.GELU;
             }
         };
@@ -180,7 +196,7 @@ final class LinearStackReader {
         }
     }
 
-    private static float[] sum(float[] a, float[] b) {
+    static float[] sum(float[] a, float[] b) {
         float[] s = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             s[i] = a[i] + b[i];

@@ -95,37 +95,12 @@ final class NetChainReader {
             }
             NativeNet.Linear last = (NativeNet.Linear) layers.remove(layers.size() - 1);
             float[] b = values.bias(op.input(chain.onPath(op.input(0)) ? 1 : 0), last.out(), kind);
-            float[] sum = last.bias() == null ? b : last.bias().clone();
-            if (last.bias() != null) {
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += b[i];
-                }
-            }
-            layers.add(new NativeNet.Linear(last.in(), last.out(), last.weight(), sum));
+            layers.add(new NativeNet.Linear(last.in(), last.out(), last.weight(), last.bias() == null ? b : LinearStackReader.sum(last.bias(), b)));
             return;
         }
-        GraphValues.Matrix weight;
-        float[] bias = null;
-        switch (kind) {
-            case "aten::linear" -> {
-                weight = values.matrix(op.input(1), kind);
-                if (!values.isNone(op.input(2))) {
-                    bias = values.bias(op.input(2), weight.rows(), kind);
-                }
-            }
-            case "aten::addmm" -> {
-                if (values.number(op.input(3), kind) != 1 || values.number(op.input(4), kind) != 1) {
-                    throw new GraphRefusal(name + " scales a term of aten::addmm; the network engine runs alpha = beta = 1");
-                }
-                weight = values.matrix(op.input(2), kind).transposed();
-                bias = values.bias(op.input(0), weight.rows(), kind);
-            }
-            default -> weight = values.matrix(op.input(1), kind).transposed(); // aten::mm, aten::matmul
-        }
-        if (weight.cols() != row.width()) {
-            throw new GraphRefusal(name + " applies " + kind + " with " + weight.cols() + " inputs to vectors of " + row.width());
-        }
-        layers.add(new NativeNet.Linear(weight.cols(), weight.rows(), weight.values(), bias));
+        LinearStackReader.Affine a = LinearStackReader.affine(op, kind, values, row.width());
+        GraphValues.Matrix weight = a.weight();
+        layers.add(new NativeNet.Linear(weight.cols(), weight.rows(), weight.values(), a.bias()));
         row.vector(weight.rows());
         open = true;
     }
@@ -206,11 +181,7 @@ final class NetChainReader {
                 alpha = op.inputs().size() > 1 ? (float) values.number(op.input(1), kind) : 0.01f;
             }
             default -> {
-                String approximate = op.inputs().size() > 1 ? values.string(op.input(1), kind) : "none";
-                if (!approximate.equals("none")) {
-                    throw new GraphRefusal(values.method() + " uses aten::gelu with approximate='" + approximate
-                            + "'; the network engine runs the exact (erf) GELU only");
-                }
+                LinearStackReader.requireExactGelu(op, values);
                 a = NativeNet.Activation.GELU;
             }
         }
