@@ -130,7 +130,7 @@ final class AttractorsCommand implements Main.Command {
             if (rule instanceof AttractorRule.Identity identity) {
                 Attractors.Identified identified = identity.identify(result, map);
                 attractors = identified.attractors();
-                polish = polishFacts(identified, identity, Attractors.find(result, MergeRule.paperDefault()), map.jacobianSource());
+                polish = polishFacts(identified, identity, Attractors.find(result, MergeRule.paperDefault()));
             } else {
                 attractors = rule.apply(result, map);
             }
@@ -158,7 +158,7 @@ final class AttractorsCommand implements Main.Command {
             settings.put("record_every", recordEvery == 0 ? null : recordEvery);
             settings.put("workers", map.workers());
             settings.put("torch_threads", map.intraOpThreads());
-            ObjectNode summary = AttractorReport.summary(ModelReport.facts(map.contract()), settings, result, attractors, NativeKernels.version());
+            ObjectNode summary = AttractorReport.summary(ModelReport.facts(map), settings, result, attractors, NativeKernels.version());
             if (polish != null) {
                 ObjectNode byRule = summary.putObject("attractor_count_by_rule");
                 byRule.put(attractors.merge(), attractors.count());
@@ -265,7 +265,7 @@ final class AttractorsCommand implements Main.Command {
     }
 
     /** What polishing did, and the paper's count on the same endpoints, for summary.json's settings. */
-    static Map<String, Object> polishFacts(Attractors.Identified identified, AttractorRule.Identity rule, Attractors cosine, String jacobians) {
+    static Map<String, Object> polishFacts(Attractors.Identified identified, AttractorRule.Identity rule, Attractors cosine) {
         FixedPointPolish.Result p = identified.polished();
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("method", p.method());
@@ -277,7 +277,6 @@ final class AttractorsCommand implements Main.Command {
         facts.put("max_steps", rule.maxSteps());
         facts.put("polished", p.n());
         facts.put("polished_with_own_jacobian", p.seeded());
-        facts.put("jacobians", jacobians);
         int reached = 0, steps = 0;
         double worst = 0;
         for (int i = 0; i < p.n(); i++) {

@@ -145,7 +145,7 @@ final class DynamicsCommand implements Main.Command {
                     ObjectNode r = rows.addObject();
                     r.put("checkpoint", checkpoints.get(c).getFileName().toString());
                     r.put("engine", choice.description());
-                    r.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
+                    r.set("model", JSON.valueToTree(ModelReport.facts(map)));
                     r.put("memorization", memorization).put("test_mse", testMse);
                     r.put("attractors_train", aTrain.count()).put("attractors_test", aTest.count()).put("attractors_noise", aNoise.count());
                     r.put("distinct_share_train", (double) aTrain.count() / samples).put("distinct_share_test", (double) aTest.count() / samples)

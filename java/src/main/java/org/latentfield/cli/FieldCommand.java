@@ -136,7 +136,7 @@ final class FieldCommand implements Main.Command {
         double[][] marks = new double[2][attractors.count()];
         ObjectNode s = JSON.createObjectNode();
         Path model = Path.of(cl.getOptionValue("model"));
-        s.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
+        s.set("model", JSON.valueToTree(ModelReport.facts(map)));
         s.put("latent_dim", k);
         s.put("engine", choice.description());
         s.put("merge", attractors.merge());

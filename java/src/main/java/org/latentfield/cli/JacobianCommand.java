@@ -100,7 +100,7 @@ final class JacobianCommand implements Main.Command {
             double seconds = (System.nanoTime() - start) / 1e9;
             Path model = Path.of(cl.getOptionValue("model"));
             ObjectNode s = JSON.createObjectNode();
-            s.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
+            s.set("model", JSON.valueToTree(ModelReport.facts(map)));
             s.put("points", points.toString());
             s.put("count", r.size());
             s.put("iters", options.maxIter());

@@ -119,7 +119,7 @@ final class MemorizationCommand implements Main.Command {
                         int entropy = Memorization.generalizationEntropy(decoded, 0.9);
                         ObjectNode r = models.addObject();
                         r.put("model", path.toString()).put("sha256", FileDigest.sha256(path)).put("latent_dim", k).put("engine", choice.description());
-                        r.set("contract", JSON.valueToTree(ModelReport.facts(map.contract())));
+                        r.set("contract", JSON.valueToTree(ModelReport.facts(map)));
                         r.put("memorization_mean", c == null ? Double.NaN : c.mean()).put("memorization_std", c == null ? Double.NaN : c.std());
                         r.put("test_mse", testMse).put("generalization_entropy", entropy);
                         r.put("attractors_from_train", a).put("attractors_from_test", fromTest.count()).put("attractors_from_noise", fromNoise.count());

@@ -179,7 +179,7 @@ final class OodCommand implements Main.Command {
     private static ObjectNode summary(TorchScriptAutoencoder map, CommandLine cl, List<String> sets, int attractors, String from, FixedPointSolver.Options solver,
                                       int[] ks, Map<String, List<double[]>> scores) throws ParseException {
         ObjectNode s = JSON.createObjectNode();
-        s.set("model", JSON.valueToTree(ModelReport.facts(map.contract())));
+        s.set("model", JSON.valueToTree(ModelReport.facts(map)));
         s.put("id", sets.get(0));
         s.put("train", cl.getOptionValue("train", "fashion-mnist:train"));
         s.put("reference_attractors", attractors);

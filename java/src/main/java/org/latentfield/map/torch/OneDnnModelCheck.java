@@ -115,8 +115,9 @@ final class OneDnnModelCheck {
         try (PointerScope scope = new PointerScope()) {
             reference = compute.get();
         } catch (RuntimeException e) {
-            if (!skipped.contains(what.replaceAll(" on \\d+ threads?$", ""))) {
-                skipped.add(what.replaceAll(" on \\d+ threads?$", ""));
+            String quantity = what.replaceAll(" on \\d+ threads?$", ""); // named once for all thread counts
+            if (!skipped.contains(quantity)) {
+                skipped.add(quantity);
             }
             return;
         }

@@ -416,6 +416,11 @@ public final class TorchScriptAutoencoder implements DifferentiableMap, Float64M
         return jacobianEngine().source();
     }
 
+    /** Who computed this map's Jacobians, once any were computed (for summaries): {@link #jacobianSource}, or empty. */
+    public synchronized java.util.Optional<String> jacobiansBy() {
+        return netJacobians == null ? java.util.Optional.empty() : java.util.Optional.of(netJacobians.source());
+    }
+
     private synchronized NetJacobians jacobianEngine() {
         if (netJacobians == null) {
             netJacobians = NetJacobians.decide(this, differentiation);

@@ -85,6 +85,7 @@ class NativeNetEngineTest {
         int rows = 8;
         float[] z = gaussian(new SplittableRandom(5), rows * 16, 1.0);
         try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(shipped))) {
+            assertTrue(map.jacobiansBy().isEmpty(), "no Jacobian taken yet, so no summary names a source");
             List<NativeNet.Layer> layers = NetChainReader.read(map.calls().decodeMethod(), "decode", map.calls().encodeMethod(), "encode",
                     map.contract().latent());
             assertEquals(22, layers.size(), "linear, relu, 4 x (convT, act), two crops (one per slice), pad, 4 x (conv, relu), linear: " + layers);
@@ -103,6 +104,8 @@ class NativeNetEngineTest {
                 assertTrue(maxDiff(torchJ, map.jacobians(z, 2)) <= 1e-4 * (1 + maxAbs(torchJ)), "map.jacobians differs from autograd's");
                 assertTrue(map.jacobianSource().startsWith("liblf network engine, forward mode (agrees with LibTorch autograd within "),
                         map.jacobianSource());
+                assertEquals(map.jacobianSource(), org.latentfield.report.ModelReport.facts(map).get("jacobians"),
+                        "summaries name who took the Jacobians");
             }
         }
     }
