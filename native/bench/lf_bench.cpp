@@ -158,12 +158,12 @@ void bench_spectra(bool gpu) {
 
 }  // namespace
 
-// The shipped fmnist-conv architecture (width 32, k = 16 and 128) with seeded random weights on
+// The shipped fmnist-conv architecture (k = 16 at width 16, k = 128 at width 32) with seeded random weights on
 // lf_net: one evaluation of f per row, the Picard loop at full batch (tol 0: every row runs 20
 // steps), and forward-mode Jacobians. CPU only until the engine has its CUDA twin.
 void bench_net() {
-    const int32_t d = 32;
     for (int32_t k : {16, 128}) {
+        const int32_t d = k == 16 ? 16 : 32;  // the shipped fmnist-conv-k16 has width 16, k128 width 32
         std::vector<std::vector<float>> store;
         std::vector<lf_net_layer> layers;
         uint64_t seed = 400;
@@ -220,7 +220,7 @@ void bench_net() {
         std::vector<float> out(z.size()), step(static_cast<size_t>(n));
         std::vector<int32_t> its(static_cast<size_t>(n));
         std::vector<int8_t> st(static_cast<size_t>(n));
-        const std::string shape = "fmnist-conv d=32 k=" + std::to_string(k) + ", " + std::to_string(n) + " rows";
+        const std::string shape = "fmnist-conv d=" + std::to_string(d) + " k=" + std::to_string(k) + ", " + std::to_string(n) + " rows";
         report("net f", "cpu", shape, best_of(2, [&] { ok(lf_net_apply_cpu(net, n, z.data(), out.data()), "net apply"); }), double(n), "f");
         const lf_stop_rule rule{1e-300, int32_t(steps), 1e30};  // no row meets it: all run 20 steps
         report("net loop", "cpu", shape + ", 20 steps", best_of(1, [&] {
@@ -228,7 +228,7 @@ void bench_net() {
         }), double(n * steps), "point-it");
         const int64_t nj = quick ? 4 : 16;
         std::vector<float> jac(size_t(nj * k * k));
-        report("net J", "cpu", "fmnist-conv d=32 k=" + std::to_string(k) + ", " + std::to_string(nj) + " points",
+        report("net J", "cpu", "fmnist-conv d=" + std::to_string(d) + " k=" + std::to_string(k) + ", " + std::to_string(nj) + " points",
                best_of(1, [&] { ok(lf_net_jacobians_cpu(net, nj, z.data(), jac.data()), "net jacobians"); }), double(nj), "J");
         lf_net_destroy(net);
     }

@@ -106,6 +106,20 @@ Chain other_ops(int32_t k) {
     return c;
 }
 
+// A spatial latent (4 x 3 x 3, k = 36: more tangents than one Jacobian task takes): decode
+// starts with a transposed convolution, encode ends with a convolution, a reshape between
+// images of different shapes (4 x 6 x 6 read as 16 x 3 x 3), and a 1 x 1 convolution.
+Chain spatial_latent() {
+    Chain c;
+    c.layers.push_back(conv(c, {4, 3, 3, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1}, true, 300));  // 4 x 6 x 6
+    c.layers.push_back(act(144, LF_ACT_SILU));
+    c.layers.push_back(conv(c, {16, 3, 3, 8, 1, 1, 1, 1, 0, 0, 0, 0, 0}, true, 302));  // 8 x 3 x 3
+    c.layers.push_back(act(72, LF_ACT_TANH));
+    c.layers.push_back(pad(8, 3, 3, 1, -0.25f));                                        // 8 x 5 x 5
+    c.layers.push_back(conv(c, {8, 5, 5, 4, 3, 3, 1, 1, 0, 0, 0, 0, 0}, true, 304));   // 4 x 3 x 3
+    return c;
+}
+
 double act_ref(int32_t code, double alpha, double x) {
     switch (code) {
         case LF_ACT_RELU: return x > 0 ? x : 0;
@@ -246,6 +260,7 @@ void refusals() {
 int main() {
     check_chain("fmnist-conv architecture, d = 4", fmnist_conv(4, 5), 5, 1);
     check_chain("SiLU, LeakyReLU, stride 1, no bias, pad 0.5", other_ops(6), 6, 2);
+    check_chain("spatial latent 4 x 3 x 3, reshape, 1 x 1", spatial_latent(), 36, 3);
     refusals();
     return lftest::finish("network engine matches the double chain, central differences and the one-point loop");
 }

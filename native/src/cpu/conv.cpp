@@ -1,6 +1,5 @@
-// CPU convolution layers (see lf_conv2d_* in lf.h): conv2d as im2col + GEMM, conv_transpose2d
-// as GEMM + col2im, both on the GEMM provider (gemm.hpp), one GEMM per chunk of items; the
-// rearrangements run on liblf's workers, one item per task.
+// CPU convolution layers (see lf_conv2d_* in lf.h and conv.hpp): channels-last items, conv2d as
+// im2col + GEMM, conv_transpose2d as GEMM + col2im, on the GEMM provider (gemm.hpp).
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -43,133 +42,108 @@ Dims checked(const lf_conv2d_shape* s) {
     return d;
 }
 
-}  // namespace lf::conv
-
 namespace {
 
-using lf::conv::Dims;
-
-// patches (OH*OW x C*KH*KW): row q = (i, j) holds the input window of output pixel q, 0 outside.
-void im2col(const Dims& d, const float* x, float* patches) {
-    const int64_t ckk = d.c * d.kh * d.kw;
+// patches (OH*OW x KH*KW*C) of one channels-last item: row (i, j) holds the input window of
+// output pixel (i, j), C values per kernel tap, 0 outside the input.
+void im2col_hwc(const Dims& d, const float* x, float* patches) {
+    const int64_t c = d.c;
     for (int64_t i = 0; i < d.oh; ++i) {
         for (int64_t j = 0; j < d.ow; ++j) {
-            float* row = patches + (i * d.ow + j) * ckk;
-            for (int64_t c = 0; c < d.c; ++c) {
-                for (int64_t u = 0; u < d.kh; ++u) {
-                    const int64_t y = i * d.sh - d.ph + u;
-                    for (int64_t v = 0; v < d.kw; ++v) {
-                        const int64_t xx = j * d.sw - d.pw + v;
-                        *row++ = (y >= 0 && y < d.h && xx >= 0 && xx < d.w) ? x[(c * d.h + y) * d.w + xx] : 0.0f;
-                    }
+            for (int64_t u = 0; u < d.kh; ++u) {
+                const int64_t y = i * d.sh - d.ph + u;
+                for (int64_t v = 0; v < d.kw; ++v) {
+                    const int64_t xx = j * d.sw - d.pw + v;
+                    if (y >= 0 && y < d.h && xx >= 0 && xx < d.w) std::memcpy(patches, x + (y * d.w + xx) * c, sizeof(float) * c);
+                    else std::fill(patches, patches + c, 0.0f);
+                    patches += c;
                 }
             }
         }
     }
 }
 
-void add_bias(const Dims& d, const float* bias, float* out) {
-    if (bias == nullptr) return;
-    const int64_t plane = d.oh * d.ow;
-    for (int64_t o = 0; o < d.o; ++o)
-        for (int64_t q = 0; q < plane; ++q) out[o * plane + q] += bias[o];
-}
-
-// Items go through in chunks whose patch (or column) matrix stays near 2^18 floats (1 MiB, so it
-// stays in cache between its rearrangement and the GEMM), each chunk as one GEMM over all its
-// output pixels on one of liblf's workers (per-item GEMMs are too small to run at speed).
-int64_t chunk_items(int64_t per_item) { return std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(1, per_item)); }
-
-// conv2d: patches (items*OH*OW x CKK) by im2col; Y (items*OH*OW x O) = patches W^T; each item's
-// Y block transposed into out (O x OH*OW), plus the bias.
-void conv2d_rows(const Dims& d, int64_t rows, const float* in, const float* weight, const float* bias, float* out) {
-    const int64_t ckk = d.c * d.kh * d.kw, plane = d.oh * d.ow;
-    const int64_t chunk = std::min(rows, chunk_items(plane * std::max(ckk, d.o)));
-    const int64_t chunks = (rows + chunk - 1) / chunk;
-    lf::parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
-        std::vector<float> patches(static_cast<size_t>(chunk * plane * ckk)), y(static_cast<size_t>(chunk * plane * d.o));
-        for (int64_t c = c0; c < c1; ++c) {
-            const int64_t r0 = c * chunk, m = std::min(chunk, rows - r0);
-            for (int64_t r = 0; r < m; ++r) im2col(d, in + (r0 + r) * d.in_size(), patches.data() + r * plane * ckk);
-            lf::gemm_nt_serial(m * plane, d.o, ckk, patches.data(), ckk, weight, ckk, y.data(), d.o);
-            for (int64_t r = 0; r < m; ++r) {
-                const float* src = y.data() + r * plane * d.o;
-                float* dst = out + (r0 + r) * d.out_size();
-                for (int64_t q = 0; q < plane; ++q)
-                    for (int64_t o = 0; o < d.o; ++o) dst[o * plane + q] = src[q * d.o + o];
-                add_bias(d, bias, dst);
-            }
-        }
-    });
-}
-
-// Adds one item's columns (H*W x O*KH*KW) into its output window (col2im), over a zeroed out.
-void col2im(const Dims& d, const float* cols, float* out) {
-    const int64_t okk = d.o * d.kh * d.kw;
+// Adds one item's GEMM block (H*W x KH*KW*O) into its zeroed channels-last output (col2im).
+void col2im_hwc(const Dims& d, const float* cols, float* out) {
+    const int64_t o = d.o;
     std::fill(out, out + d.out_size(), 0.0f);
     for (int64_t i = 0; i < d.h; ++i) {
         for (int64_t j = 0; j < d.w; ++j) {
-            const float* col = cols + (i * d.w + j) * okk;
-            for (int64_t o = 0; o < d.o; ++o) {
-                for (int64_t u = 0; u < d.kh; ++u) {
-                    const int64_t y = i * d.sh - d.ph + u;
-                    if (y < 0 || y >= d.oh) continue;
-                    float* dst = out + (o * d.oh + y) * d.ow;
-                    const float* src = col + (o * d.kh + u) * d.kw;
-                    for (int64_t v = 0; v < d.kw; ++v) {
-                        const int64_t xx = j * d.sw - d.pw + v;
-                        if (xx >= 0 && xx < d.ow) dst[xx] += src[v];
-                    }
+            for (int64_t u = 0; u < d.kh; ++u) {
+                const int64_t y = i * d.sh - d.ph + u;
+                const bool row_in = y >= 0 && y < d.oh;
+                for (int64_t v = 0; v < d.kw; ++v, cols += o) {
+                    const int64_t xx = j * d.sw - d.pw + v;
+                    if (!row_in || xx < 0 || xx >= d.ow) continue;
+                    float* dst = out + (y * d.ow + xx) * o;
+                    for (int64_t q = 0; q < o; ++q) dst[q] += cols[q];
                 }
             }
         }
     }
 }
 
-// conv_transpose2d: X^T (items*H*W x C); cols (items*H*W x O*KH*KW) = X^T wt^T with wt (OKK x C);
-// each item's columns added into its output window, plus the bias.
-void conv_transpose2d_rows(const Dims& d, int64_t rows, const float* in, const float* wt, const float* bias, float* out) {
-    const int64_t plane = d.h * d.w, okk = d.o * d.kh * d.kw;
-    const int64_t chunk = std::min(rows, chunk_items(plane * std::max(okk, d.c)));
-    const int64_t chunks = (rows + chunk - 1) / chunk;
-    lf::parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
-        std::vector<float> xt(static_cast<size_t>(chunk * plane * d.c)), cols(static_cast<size_t>(chunk * plane * okk));
-        for (int64_t c = c0; c < c1; ++c) {
-            const int64_t r0 = c * chunk, m = std::min(chunk, rows - r0);
-            for (int64_t r = 0; r < m; ++r) {
-                const float* x = in + (r0 + r) * d.in_size();
-                float* t = xt.data() + r * plane * d.c;
-                for (int64_t ch = 0; ch < d.c; ++ch)
-                    for (int64_t q = 0; q < plane; ++q) t[q * d.c + ch] = x[ch * plane + q];
-            }
-            lf::gemm_nt_serial(m * plane, okk, d.c, xt.data(), d.c, wt, d.c, cols.data(), okk);
-            for (int64_t r = 0; r < m; ++r) {
-                float* dst = out + (r0 + r) * d.out_size();
-                col2im(d, cols.data() + r * plane * okk, dst);
-                add_bias(d, bias, dst);
-            }
-        }
-    });
+bool pointwise(const Dims& d) {
+    return !d.transposed && d.kh == 1 && d.kw == 1 && d.sh == 1 && d.sw == 1 && d.ph == 0 && d.pw == 0;
 }
 
 }  // namespace
 
-namespace lf::conv {
-
-std::vector<float> kernel_weight(const Dims& d, const float* weight) {
-    const int64_t n = d.c * d.o * d.kh * d.kw;
-    if (!d.transposed) return std::vector<float>(weight, weight + n);
-    const int64_t okk = d.o * d.kh * d.kw;
-    std::vector<float> wt(static_cast<size_t>(n));
+Layer prepare(const Dims& d, const float* weight, const float* bias) {
+    Layer l;
+    l.d = d;
+    l.weight.resize(static_cast<size_t>(d.c * d.o * d.kh * d.kw));
+    const int64_t taps = d.kh * d.kw;
     for (int64_t c = 0; c < d.c; ++c)
-        for (int64_t r = 0; r < okk; ++r) wt[static_cast<size_t>(r * d.c + c)] = weight[c * okk + r];
-    return wt;
+        for (int64_t o = 0; o < d.o; ++o)
+            for (int64_t t = 0; t < taps; ++t) {
+                if (d.transposed) l.weight[static_cast<size_t>((t * d.o + o) * d.c + c)] = weight[(c * d.o + o) * taps + t];
+                else l.weight[static_cast<size_t>((o * taps + t) * d.c + c)] = weight[(o * d.c + c) * taps + t];
+            }
+    if (bias != nullptr) l.bias.assign(bias, bias + d.o);
+    return l;
 }
 
-void apply(const Dims& d, int64_t rows, const float* in, const float* kernel_weight, const float* bias, float* out) {
+int64_t scratch_size(const Dims& d, int64_t rows) {
+    if (d.transposed) return rows * d.h * d.w * d.kh * d.kw * d.o;
+    return pointwise(d) ? 0 : rows * d.oh * d.ow * d.kh * d.kw * d.c;
+}
+
+void apply_hwc(const Layer& l, int64_t rows, const float* in, float* out, bool with_bias, float* scratch) {
+    const Dims& d = l.d;
     if (rows == 0) return;
-    if (d.transposed) conv_transpose2d_rows(d, rows, in, kernel_weight, bias, out);
-    else conv2d_rows(d, rows, in, kernel_weight, bias, out);
+    const int64_t taps = d.kh * d.kw;
+    if (d.transposed) {
+        lf::gemm_nt_serial(rows * d.h * d.w, taps * d.o, d.c, in, d.c, l.weight.data(), d.c, scratch, taps * d.o);
+        const int64_t per_item = d.h * d.w * taps * d.o;
+        for (int64_t r = 0; r < rows; ++r) col2im_hwc(d, scratch + r * per_item, out + r * d.out_size());
+    } else {
+        const float* patches = in;
+        if (!pointwise(d)) {
+            const int64_t per_item = d.oh * d.ow * taps * d.c;
+            for (int64_t r = 0; r < rows; ++r) im2col_hwc(d, in + r * d.in_size(), scratch + r * per_item);
+            patches = scratch;
+        }
+        lf::gemm_nt_serial(rows * d.oh * d.ow, d.o, taps * d.c, patches, taps * d.c, l.weight.data(), taps * d.c, out, d.o);
+    }
+    if (with_bias && !l.bias.empty()) {
+        const float* b = l.bias.data();
+        const int64_t pixels = rows * d.oh * d.ow;
+        for (int64_t q = 0; q < pixels; ++q, out += d.o)
+            for (int64_t o = 0; o < d.o; ++o) out[o] += b[o];
+    }
+}
+
+void to_hwc(int64_t c, int64_t plane, int64_t rows, const float* in, float* out) {
+    for (int64_t r = 0; r < rows; ++r, in += c * plane, out += c * plane)
+        for (int64_t ch = 0; ch < c; ++ch)
+            for (int64_t q = 0; q < plane; ++q) out[q * c + ch] = in[ch * plane + q];
+}
+
+void to_chw(int64_t c, int64_t plane, int64_t rows, const float* in, float* out) {
+    for (int64_t r = 0; r < rows; ++r, in += c * plane, out += c * plane)
+        for (int64_t q = 0; q < plane; ++q)
+            for (int64_t ch = 0; ch < c; ++ch) out[ch * plane + q] = in[q * c + ch];
 }
 
 }  // namespace lf::conv
@@ -179,7 +153,7 @@ extern "C" {
 lf_status lf_conv2d_output_size(const lf_conv2d_shape* shape, int32_t* out_height, int32_t* out_width) {
     return lf::guard("lf_conv2d_output_size", [&] {
         lf::require(out_height != nullptr && out_width != nullptr, "out_height and out_width must not be NULL");
-        const Dims d = lf::conv::checked(shape);
+        const lf::conv::Dims d = lf::conv::checked(shape);
         *out_height = static_cast<int32_t>(d.oh);
         *out_width = static_cast<int32_t>(d.ow);
     });
@@ -188,12 +162,22 @@ lf_status lf_conv2d_output_size(const lf_conv2d_shape* shape, int32_t* out_heigh
 lf_status lf_conv2d_apply_cpu(const lf_conv2d_shape* shape, int64_t rows, const float* in, const float* weight, const float* bias,
                               float* out) {
     return lf::guard("lf_conv2d_apply_cpu", [&] {
-        const Dims d = lf::conv::checked(shape);
+        const lf::conv::Dims d = lf::conv::checked(shape);
         lf::require(rows >= 0, "rows must be >= 0");
         lf::require(rows == 0 || (in && weight && out), "in, weight and out must not be NULL");
         if (rows == 0) return;
-        if (d.transposed) lf::conv::apply(d, rows, in, lf::conv::kernel_weight(d, weight).data(), bias, out);
-        else lf::conv::apply(d, rows, in, weight, bias, out);  // conv2d's weight is used as given
+        const lf::conv::Layer layer = lf::conv::prepare(d, weight, bias);
+        // items in chunks of about 2^18 floats of scratch, each turned channels last, convolved and turned back
+        const int64_t per_item = std::max({d.in_size(), d.out_size(), lf::conv::scratch_size(d, 1)});
+        const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 18) / per_item);
+        lf::parallel_for(rows, chunk, [&](int64_t r0, int64_t r1) {
+            const int64_t m = r1 - r0;
+            std::vector<float> x(static_cast<size_t>(m * d.in_size())), y(static_cast<size_t>(m * d.out_size())),
+                scratch(static_cast<size_t>(lf::conv::scratch_size(d, m)));
+            lf::conv::to_hwc(d.c, d.h * d.w, m, in + r0 * d.in_size(), x.data());
+            lf::conv::apply_hwc(layer, m, x.data(), y.data(), true, scratch.data());
+            lf::conv::to_chw(d.o, d.oh * d.ow, m, y.data(), out + r0 * d.out_size());
+        });
     });
 }
 

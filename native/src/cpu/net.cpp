@@ -1,8 +1,17 @@
 // CPU network engine (see lf_net_* in lf.h): a chain of linear, convolution, activation and
 // padding layers on rows in C order; forward-mode Jacobians; the shared Picard loop.
+//
+// The plan is compiled once. Between convolutions items stay channels last (conv.hpp), so a
+// convolution is one GEMM whose output is the next layer's input: a linear layer that feeds or
+// reads a multi-channel image has its weight's rows or columns permuted to that order, and a
+// transpose is inserted only where an image meets a caller-ordered row (a spatial latent). Rows
+// go through the whole chain in chunks, one chunk per task on liblf's workers, so a chunk's
+// activations stay in cache from layer to layer; each task reuses a workspace from a pool that
+// lives as long as the call (or the whole Picard loop), so steps allocate nothing.
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -15,19 +24,19 @@
 
 namespace {
 
-struct NetLayer {
-    int32_t op = LF_NET_LINEAR;
+enum class Op { LINEAR, CONV, ACT, PAD, TO_HWC, TO_CHW };
+
+struct Step {
+    Op op = Op::LINEAR;
     int64_t in_size = 0, out_size = 0;
-    int32_t in = 0, out = 0;  // LINEAR
-    lf_conv2d_shape conv{};   // CONV2D; PAD: the item shape
-    lf::conv::Dims dims{};    // CONV2D, checked once
-    std::vector<float> weight, bias;  // CONV2D: the weight in lf::conv::kernel_weight's layout
-    bool has_bias = false;
+    int32_t in = 0, out = 0;          // LINEAR
+    std::vector<float> weight, bias;  // LINEAR: out x in, in the compiled layouts; bias empty when absent
+    lf::conv::Layer conv;             // CONV
     int32_t activation = LF_ACT_IDENTITY;
-    float alpha = 0.0f;
-    int32_t top = 0, bottom = 0, left = 0, right = 0;
+    float alpha = 0.0f;               // ACT
+    int64_t c = 0, h = 0, w = 0;      // PAD: the item (channels last); TO_HWC / TO_CHW: c channels of h pixels
+    int64_t top = 0, left = 0, out_h = 0, out_w = 0;
     float pad_value = 0.0f;
-    int64_t out_h = 0, out_w = 0;  // PAD
 };
 
 float activate(int32_t act, float alpha, float x) {
@@ -49,12 +58,28 @@ float derivative(int32_t act, float alpha, float x, float y) {
     }
 }
 
+// x[0 .. n) = act(x) in place; the common cases as plain loops the compiler vectorises.
+void activate_all(int32_t act, float alpha, float* x, int64_t n) {
+    switch (act) {
+        case LF_ACT_IDENTITY: return;
+        case LF_ACT_RELU:
+            for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+            return;
+        case LF_ACT_LEAKY_RELU:
+            for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.0f ? x[i] : alpha * x[i];
+            return;
+        default:
+            for (int64_t i = 0; i < n; ++i) x[i] = activate(act, alpha, x[i]);
+    }
+}
+
 }  // namespace
 
 struct lf_net {
     int32_t k = 0;
-    int64_t widest = 0;
-    std::vector<NetLayer> layers;
+    int64_t widest = 0;   // the most values a row holds between steps
+    int64_t scratch = 0;  // the convolutions' scratch for one row
+    std::vector<Step> steps;
 };
 
 namespace {
@@ -65,122 +90,312 @@ void need(bool ok, const std::string& why) {
     if (!ok) throw lf::invalid_argument(why);
 }
 
-NetLayer make_layer(const lf_net_layer& d, int32_t i) {
-    NetLayer l;
-    l.op = d.op;
+// ---- plan creation: the layers checked, then compiled -------------------------------------------
+
+// The input sizes of a described layer, after its checks (conv: its Dims).
+struct Checked {
+    int64_t in_size = 0, out_size = 0;
+    int64_t c = 0, plane = 0;  // CONV2D and PAD: the input image's channels and pixels
+    lf::conv::Dims dims{};
+};
+
+Checked check_layer(const lf_net_layer& d, int32_t i) {
+    Checked c;
     switch (d.op) {
-        case LF_NET_LINEAR: {
+        case LF_NET_LINEAR:
             need(d.in >= 1 && d.out >= 1 && d.weight != nullptr, name(i) + " (linear) needs in, out >= 1 and a weight");
-            l.in = d.in;
-            l.out = d.out;
-            l.in_size = d.in;
-            l.out_size = d.out;
-            l.weight.assign(d.weight, d.weight + int64_t(d.in) * d.out);
-            l.has_bias = d.bias != nullptr;
-            l.bias = l.has_bias ? std::vector<float>(d.bias, d.bias + d.out) : std::vector<float>(size_t(d.out), 0.0f);
+            c.in_size = d.in;
+            c.out_size = d.out;
             break;
-        }
-        case LF_NET_CONV2D: {
+        case LF_NET_CONV2D:
             try {
-                l.dims = lf::conv::checked(&d.conv);
+                c.dims = lf::conv::checked(&d.conv);
             } catch (const lf::invalid_argument& e) {
                 throw lf::invalid_argument(name(i) + ": " + e.what());
             }
             need(d.weight != nullptr, name(i) + " (convolution) needs a weight");
-            l.conv = d.conv;
-            l.in_size = l.dims.in_size();
-            l.out_size = l.dims.out_size();
-            l.weight = lf::conv::kernel_weight(l.dims, d.weight);  // conv_transpose2d's transposed once, not every step
-            l.has_bias = d.bias != nullptr;
-            if (l.has_bias) l.bias.assign(d.bias, d.bias + d.conv.out_channels);
+            c.in_size = c.dims.in_size();
+            c.out_size = c.dims.out_size();
+            c.c = c.dims.c;
+            c.plane = c.dims.h * c.dims.w;
             break;
-        }
-        case LF_NET_ACTIVATION: {
+        case LF_NET_ACTIVATION:
             need(d.in >= 1, name(i) + " (activation) needs in >= 1, the row size");
             need(d.activation >= LF_ACT_IDENTITY && d.activation <= LF_ACT_SILU, name(i) + ": unknown activation code");
             need(std::isfinite(d.alpha), name(i) + ": alpha must be finite");
-            l.in_size = l.out_size = d.in;
-            l.activation = d.activation;
-            l.alpha = d.alpha;
+            c.in_size = c.out_size = d.in;
             break;
-        }
         case LF_NET_PAD: {
             const auto& s = d.conv;
             need(s.in_channels >= 1 && s.in_height >= 1 && s.in_width >= 1, name(i) + " (pad) needs the item shape in conv");
-            l.conv = s;
-            l.top = d.pad_top;
-            l.bottom = d.pad_bottom;
-            l.left = d.pad_left;
-            l.right = d.pad_right;
-            l.pad_value = d.pad_value;
-            l.out_h = int64_t(s.in_height) + d.pad_top + d.pad_bottom;
-            l.out_w = int64_t(s.in_width) + d.pad_left + d.pad_right;
-            need(l.out_h >= 1 && l.out_w >= 1, name(i) + " (pad) crops the item to nothing");
-            l.in_size = int64_t(s.in_channels) * s.in_height * s.in_width;
-            l.out_size = int64_t(s.in_channels) * l.out_h * l.out_w;
+            const int64_t oh = int64_t(s.in_height) + d.pad_top + d.pad_bottom, ow = int64_t(s.in_width) + d.pad_left + d.pad_right;
+            need(oh >= 1 && ow >= 1, name(i) + " (pad) crops the item to nothing");
+            c.c = s.in_channels;
+            c.plane = int64_t(s.in_height) * s.in_width;
+            c.in_size = c.c * c.plane;
+            c.out_size = c.c * oh * ow;
             break;
         }
         default: throw lf::invalid_argument(name(i) + ": unknown op " + std::to_string(d.op));
     }
-    return l;
+    return c;
 }
 
-// out item = in item padded (or cropped) by the layer's amounts; `fill` for the new border.
-void pad_rows(const NetLayer& l, int64_t rows, const float* in, float* out, float fill) {
-    const int64_t C = l.conv.in_channels, H = l.conv.in_height, W = l.conv.in_width;
-    lf::parallel_for(rows, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, l.out_size)), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; ++r) {
-            const float* x = in + r * l.in_size;
-            float* y = out + r * l.out_size;
-            for (int64_t c = 0; c < C; ++c)
-                for (int64_t i = 0; i < l.out_h; ++i) {
-                    const int64_t si = i - l.top;
-                    for (int64_t j = 0; j < l.out_w; ++j) {
-                        const int64_t sj = j - l.left;
-                        y[(c * l.out_h + i) * l.out_w + j] = (si >= 0 && si < H && sj >= 0 && sj < W) ? x[(c * H + si) * W + sj] : fill;
-                    }
-                }
+// How rows are ordered between steps: c > 1 channels of `plane` pixels, channels last; c = 0 the
+// caller's order (C order, which is also channels last for one channel).
+struct Layout {
+    int64_t c = 0, plane = 0;
+};
+
+Step transpose(Op op, Layout l) {
+    Step s;
+    s.op = op;
+    s.c = l.c;
+    s.h = l.plane;
+    s.in_size = s.out_size = l.c * l.plane;
+    return s;
+}
+
+// Emits the transposes that bring rows from layout `now` to `want`.
+void relayout(std::vector<Step>& steps, Layout& now, Layout want) {
+    if (now.c == want.c && (now.c == 0 || now.plane == want.plane)) return;
+    if (now.c > 1) steps.push_back(transpose(Op::TO_CHW, now));
+    if (want.c > 1) steps.push_back(transpose(Op::TO_HWC, want));
+    now = want;
+}
+
+Layout image(int64_t c, int64_t plane) { return c > 1 ? Layout{c, plane} : Layout{}; }
+
+// Position of C-order value ch * plane + q in channels-last order.
+int64_t hwc_index(Layout l, int64_t p) { return l.c > 1 ? (p % l.plane) * l.c + p / l.plane : p; }
+
+Step linear_step(const lf_net_layer& d, Layout in, Layout out) {
+    Step s;
+    s.op = Op::LINEAR;
+    s.in = d.in;
+    s.out = d.out;
+    s.in_size = d.in;
+    s.out_size = d.out;
+    s.weight.resize(size_t(int64_t(d.in) * d.out));
+    for (int64_t o = 0; o < d.out; ++o)
+        for (int64_t i = 0; i < d.in; ++i)
+            s.weight[size_t(hwc_index(out, o) * d.in + hwc_index(in, i))] = d.weight[o * d.in + i];
+    if (d.bias != nullptr) {
+        s.bias.resize(size_t(d.out));
+        for (int64_t o = 0; o < d.out; ++o) s.bias[size_t(hwc_index(out, o))] = d.bias[o];
+    }
+    return s;
+}
+
+std::unique_ptr<lf_net> compile(const lf_net_layer* layers, int32_t n) {
+    std::vector<Checked> checked;
+    for (int32_t i = 0; i < n; ++i) {
+        checked.push_back(check_layer(layers[i], i));
+        if (i > 0) {
+            const int64_t before = checked[size_t(i - 1)].out_size, here = checked[size_t(i)].in_size;
+            need(before == here, name(i) + " takes rows of " + std::to_string(here) + " values but " + name(i - 1) + " gives " +
+                                     std::to_string(before));
         }
+    }
+    const int64_t k = checked.front().in_size;
+    need(checked.back().out_size == k, "the last layer gives " + std::to_string(checked.back().out_size) +
+                                           " values, not the latent dimension k = " + std::to_string(k) + " the first takes");
+    need(k <= 65536, "the latent dimension must be at most 65536");
+    auto p = std::make_unique<lf_net>();
+    p->k = static_cast<int32_t>(k);
+    Layout now;
+    for (int32_t i = 0; i < n; ++i) {
+        const lf_net_layer& d = layers[i];
+        const Checked& c = checked[size_t(i)];
+        if (d.op == LF_NET_ACTIVATION) {
+            Step s;
+            s.op = Op::ACT;
+            s.in_size = s.out_size = c.in_size;
+            s.activation = d.activation;
+            s.alpha = d.alpha;
+            p->steps.push_back(std::move(s));
+        } else if (d.op == LF_NET_LINEAR) {
+            int32_t next = i + 1;  // the layer that reads this one's output, past activations
+            while (next < n && layers[next].op == LF_NET_ACTIVATION) ++next;
+            const bool to_image = next < n && (layers[next].op == LF_NET_CONV2D || layers[next].op == LF_NET_PAD);
+            const Layout out = to_image ? image(checked[size_t(next)].c, checked[size_t(next)].plane) : Layout{};
+            p->steps.push_back(linear_step(d, now, out));
+            now = out;
+        } else if (d.op == LF_NET_CONV2D) {
+            relayout(p->steps, now, image(c.c, c.plane));
+            Step s;
+            s.op = Op::CONV;
+            s.in_size = c.in_size;
+            s.out_size = c.out_size;
+            s.conv = lf::conv::prepare(c.dims, d.weight, d.bias);
+            p->scratch = std::max(p->scratch, lf::conv::scratch_size(c.dims, 1));
+            p->steps.push_back(std::move(s));
+            now = image(c.dims.o, c.dims.oh * c.dims.ow);
+        } else {
+            relayout(p->steps, now, image(c.c, c.plane));
+            Step s;
+            s.op = Op::PAD;
+            s.in_size = c.in_size;
+            s.out_size = c.out_size;
+            s.c = c.c;
+            s.h = d.conv.in_height;
+            s.w = d.conv.in_width;
+            s.top = d.pad_top;
+            s.left = d.pad_left;
+            s.out_h = s.h + d.pad_top + d.pad_bottom;
+            s.out_w = s.w + d.pad_left + d.pad_right;
+            s.pad_value = d.pad_value;
+            p->steps.push_back(std::move(s));
+            now = image(c.c, s.out_h * s.out_w);
+        }
+    }
+    relayout(p->steps, now, Layout{});
+    for (const auto& s : p->steps) p->widest = std::max({p->widest, s.in_size, s.out_size});
+    return p;
+}
+
+// ---- execution -----------------------------------------------------------------------------------
+
+// Per-task buffers: a, b for the rows (ping-pong), t, u for tangents, scratch for convolutions.
+struct Workspace {
+    std::vector<float> a, b, t, u, scratch;
+};
+
+void fit(std::vector<float>& v, int64_t n) {
+    if (int64_t(v.size()) < n) v.resize(static_cast<size_t>(n));
+}
+
+// Workspaces reused by the tasks of one call (or of every step of one Picard loop).
+class Workspaces {
+public:
+    std::unique_ptr<Workspace> take() {
+        std::lock_guard<std::mutex> hold(lock_);
+        if (free_.empty()) return std::make_unique<Workspace>();
+        auto w = std::move(free_.back());
+        free_.pop_back();
+        return w;
+    }
+    void give(std::unique_ptr<Workspace> w) {
+        std::lock_guard<std::mutex> hold(lock_);
+        free_.push_back(std::move(w));
+    }
+
+private:
+    std::mutex lock_;
+    std::vector<std::unique_ptr<Workspace>> free_;
+};
+
+template <typename Body>
+void with_workspace(Workspaces& pool, Body&& body) {
+    auto w = pool.take();
+    body(*w);
+    pool.give(std::move(w));
+}
+
+// Channels-last items C x H x W -> C x out_h x out_w with `fill` on the new border (and crops).
+void pad_hwc(const Step& s, int64_t rows, const float* in, float* out, float fill) {
+    const int64_t c = s.c;
+    for (int64_t r = 0; r < rows; ++r, in += s.in_size) {
+        for (int64_t i = 0; i < s.out_h; ++i) {
+            const int64_t si = i - s.top;
+            for (int64_t j = 0; j < s.out_w; ++j, out += c) {
+                const int64_t sj = j - s.left;
+                if (si >= 0 && si < s.h && sj >= 0 && sj < s.w) std::copy(in + (si * s.w + sj) * c, in + (si * s.w + sj + 1) * c, out);
+                else std::fill(out, out + c, fill);
+            }
+        }
+    }
+}
+
+// One non-activation step on `rows` rows on the calling thread; `affine`: with its bias (or pad
+// value), else the linear part alone (tangents).
+void run_step(const Step& s, int64_t rows, const float* in, float* out, bool affine, float* scratch) {
+    switch (s.op) {
+        case Op::LINEAR:
+            lf::gemm_nt_serial(rows, s.out, s.in, in, s.in, s.weight.data(), s.in, out, s.out);
+            if (affine && !s.bias.empty())
+                for (int64_t r = 0; r < rows; ++r)
+                    for (int32_t j = 0; j < s.out; ++j) out[r * s.out + j] += s.bias[size_t(j)];
+            break;
+        case Op::CONV: lf::conv::apply_hwc(s.conv, rows, in, out, affine, scratch); break;
+        case Op::PAD: pad_hwc(s, rows, in, out, affine ? s.pad_value : 0.0f); break;
+        case Op::TO_HWC: lf::conv::to_hwc(s.c, s.h, rows, in, out); break;
+        case Op::TO_CHW: lf::conv::to_chw(s.c, s.h, rows, in, out); break;
+        case Op::ACT: break;
+    }
+}
+
+// f on `rows` rows on the calling thread.
+void run_chain(const lf_net& net, int64_t rows, const float* in, float* out, Workspace& ws) {
+    fit(ws.a, rows * net.widest);
+    fit(ws.b, rows * net.widest);
+    fit(ws.scratch, rows * net.scratch);
+    std::copy(in, in + rows * net.k, ws.a.data());
+    float *x = ws.a.data(), *y = ws.b.data();
+    for (const auto& s : net.steps) {
+        if (s.op == Op::ACT) {
+            activate_all(s.activation, s.alpha, x, rows * s.in_size);
+            continue;
+        }
+        run_step(s, rows, x, y, true, ws.scratch.data());
+        std::swap(x, y);
+    }
+    std::copy(x, x + rows * net.k, out);
+}
+
+// Rows per task: the chunk's buffers near 2^18 floats (1 MiB, so they stay in cache through the
+// chain), at least one task per worker.
+int64_t rows_per_task(const lf_net& net, int64_t rows) {
+    const int64_t per_row = 2 * net.widest + net.scratch;
+    const int64_t cached = std::max<int64_t>(1, (int64_t{1} << 18) / per_row);
+    const int64_t spread = (rows + lf::worker_count() - 1) / lf::worker_count();
+    return std::max<int64_t>(1, std::min(cached, spread));
+}
+
+void apply(const lf_net& net, int64_t rows, const float* in, float* out, Workspaces& pool) {
+    lf::parallel_for(rows, rows_per_task(net, rows), [&](int64_t r0, int64_t r1) {
+        with_workspace(pool, [&](Workspace& ws) { run_chain(net, r1 - r0, in + r0 * net.k, out + r0 * net.k, ws); });
     });
 }
 
-// The linear part of a layer (no activation) on `rows` rows; bias added when `with_bias`.
-void linear_part(const NetLayer& l, int64_t rows, const float* in, float* out, bool with_bias) {
-    if (l.op == LF_NET_LINEAR) {
-        lf::gemm_nt(rows, l.out, l.in, in, l.in, l.weight.data(), l.in, out, l.out);
-        if (with_bias && l.has_bias)
-            lf::parallel_for(rows, std::max<int64_t>(1, 8192 / l.out), [&](int64_t r0, int64_t r1) {
-                for (int64_t r = r0; r < r1; ++r)
-                    for (int32_t j = 0; j < l.out; ++j) out[r * l.out + j] += l.bias[size_t(j)];
-            });
-    } else if (l.op == LF_NET_CONV2D) {
-        lf::conv::apply(l.dims, rows, in, l.weight.data(), with_bias && l.has_bias ? l.bias.data() : nullptr, out);
-    } else if (l.op == LF_NET_PAD) {
-        pad_rows(l, rows, in, out, with_bias ? l.pad_value : 0.0f);
+// Tangents per Jacobian task: one point's columns j0 .. j0 + block - 1.
+constexpr int64_t kTangentBlock = 32;
+
+// Columns j0 .. j0 + nb - 1 of the Jacobian at z (k values): the point and the tangents e_j
+// pushed through the chain, tangents by each step's linear part and, at activations, by the
+// derivative at the point's pre-activation.
+void jacobian_block(const lf_net& net, const float* z, int64_t j0, int64_t nb, float* jacobian, Workspace& ws) {
+    const int64_t k = net.k, w = net.widest;
+    fit(ws.a, w);
+    fit(ws.b, w);
+    fit(ws.t, nb * w);
+    fit(ws.u, nb * w);
+    fit(ws.scratch, nb * net.scratch);
+    float *h = ws.a.data(), *hn = ws.b.data(), *t = ws.t.data(), *tn = ws.u.data();
+    std::copy(z, z + k, h);
+    std::fill(t, t + nb * k, 0.0f);
+    for (int64_t j = 0; j < nb; ++j) t[j * k + j0 + j] = 1.0f;
+    for (const auto& s : net.steps) {
+        if (s.op == Op::ACT) {
+            const int64_t n = s.in_size;
+            for (int64_t q = 0; q < n; ++q) {
+                const float x = h[q], y = activate(s.activation, s.alpha, x);
+                h[q] = y;
+                const float dy = derivative(s.activation, s.alpha, x, y);
+                for (int64_t j = 0; j < nb; ++j) t[j * n + q] *= dy;
+            }
+            continue;
+        }
+        run_step(s, 1, h, hn, true, ws.scratch.data());
+        run_step(s, nb, t, tn, false, ws.scratch.data());
+        std::swap(h, hn);
+        std::swap(t, tn);
     }
+    for (int64_t j = 0; j < nb; ++j)
+        for (int64_t i = 0; i < k; ++i) jacobian[i * k + j0 + j] = t[j * k + i];
 }
 
 void require_plan(const lf_net* plan) { lf::require(plan != nullptr, "plan must not be NULL"); }
-
-// f on `rows` rows, ping-ponging between two scratch buffers of rows x widest.
-void apply(const lf_net& plan, int64_t rows, const float* in, float* out, std::vector<float>& a, std::vector<float>& b) {
-    if (rows == 0) return;
-    a.resize(static_cast<size_t>(rows * plan.widest));
-    b.resize(static_cast<size_t>(rows * plan.widest));
-    std::copy(in, in + rows * plan.k, a.data());
-    for (const auto& l : plan.layers) {
-        if (l.op == LF_NET_ACTIVATION) {
-            float* x = a.data();
-            lf::parallel_for(rows * l.in_size, 65536, [&](int64_t i0, int64_t i1) {
-                for (int64_t i = i0; i < i1; ++i) x[i] = activate(l.activation, l.alpha, x[i]);
-            });
-            continue;
-        }
-        linear_part(l, rows, a.data(), b.data(), true);
-        std::swap(a, b);
-    }
-    std::copy(a.data(), a.data() + rows * plan.k, out);
-}
 
 }  // namespace
 
@@ -190,22 +405,7 @@ lf_status lf_net_create(const lf_net_layer* layers, int32_t n_layers, lf_net** p
     return lf::guard("lf_net_create", [&] {
         need(plan != nullptr, "plan must not be NULL");
         need(layers != nullptr && n_layers >= 1, "at least one layer is needed");
-        auto p = std::make_unique<lf_net>();
-        for (int32_t i = 0; i < n_layers; ++i) {
-            p->layers.push_back(make_layer(layers[i], i));
-            if (i > 0) {
-                const int64_t before = p->layers[size_t(i - 1)].out_size, here = p->layers[size_t(i)].in_size;
-                need(before == here, name(i) + " takes rows of " + std::to_string(here) + " values but " + name(i - 1) +
-                                                " gives " + std::to_string(before));
-            }
-        }
-        const int64_t k = p->layers.front().in_size;
-        need(p->layers.back().out_size == k, "the last layer gives " + std::to_string(p->layers.back().out_size) +
-                                                        " values, not the latent dimension k = " + std::to_string(k) + " the first takes");
-        need(k <= 65536, "the latent dimension must be at most 65536");
-        p->k = static_cast<int32_t>(k);
-        for (const auto& l : p->layers) p->widest = std::max({p->widest, l.in_size, l.out_size});
-        *plan = p.release();
+        *plan = compile(layers, n_layers).release();
     });
 }
 
@@ -224,8 +424,8 @@ lf_status lf_net_apply_cpu(const lf_net* plan, int64_t rows, const float* in, fl
     return lf::guard("lf_net_apply_cpu", [&] {
         require_plan(plan);
         lf::require(rows >= 0 && (rows == 0 || (in && out)), "rows >= 0 and in, out not NULL");
-        std::vector<float> a, b;
-        apply(*plan, rows, in, out, a, b);
+        Workspaces pool;
+        apply(*plan, rows, in, out, pool);
     });
 }
 
@@ -233,45 +433,16 @@ lf_status lf_net_jacobians_cpu(const lf_net* plan, int64_t rows, const float* z,
     return lf::guard("lf_net_jacobians_cpu", [&] {
         require_plan(plan);
         lf::require(rows >= 0 && (rows == 0 || (z && jacobians)), "rows >= 0 and z, jacobians not NULL");
-        const int64_t k = plan->k, w = plan->widest;
-        // points in chunks whose tangents (chunk * k rows of up to `widest` values) stay near 2^24 floats
-        const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 24) / (k * w));
-        std::vector<float> h, hn, t, tn;
-        for (int64_t p0 = 0; p0 < rows; p0 += chunk) {
-            lf::throw_if_cancelled();
-            const int64_t m = std::min(chunk, rows - p0);
-            h.assign(z + p0 * k, z + (p0 + m) * k);
-            h.resize(static_cast<size_t>(m * w));
-            hn.resize(static_cast<size_t>(m * w));
-            t.assign(static_cast<size_t>(m * k * w), 0.0f);
-            tn.resize(static_cast<size_t>(m * k * w));
-            for (int64_t p = 0; p < m; ++p)
-                for (int64_t j = 0; j < k; ++j) t[static_cast<size_t>((p * k + j) * k + j)] = 1.0f;  // tangent (p, j) = e_j
-            for (const auto& l : plan->layers) {
-                if (l.op == LF_NET_ACTIVATION) {
-                    const int64_t n = l.in_size;
-                    lf::parallel_for(m, 1, [&](int64_t r0, int64_t r1) {
-                        for (int64_t p = r0; p < r1; ++p)
-                            for (int64_t q = 0; q < n; ++q) {
-                                const float x = h[static_cast<size_t>(p * n + q)];
-                                const float y = activate(l.activation, l.alpha, x);
-                                h[static_cast<size_t>(p * n + q)] = y;
-                                const float d = derivative(l.activation, l.alpha, x, y);
-                                for (int64_t j = 0; j < k; ++j) t[static_cast<size_t>((p * k + j) * n + q)] *= d;
-                            }
-                    });
-                    continue;
+        const int64_t k = plan->k, blocks = (k + kTangentBlock - 1) / kTangentBlock;
+        Workspaces pool;
+        lf::parallel_for(rows * blocks, 1, [&](int64_t t0, int64_t t1) {
+            with_workspace(pool, [&](Workspace& ws) {
+                for (int64_t task = t0; task < t1; ++task) {
+                    const int64_t p = task / blocks, j0 = (task % blocks) * kTangentBlock;
+                    jacobian_block(*plan, z + p * k, j0, std::min(kTangentBlock, k - j0), jacobians + p * k * k, ws);
                 }
-                linear_part(l, m, h.data(), hn.data(), true);
-                linear_part(l, m * k, t.data(), tn.data(), false);
-                std::swap(h, hn);
-                std::swap(t, tn);
-            }
-            for (int64_t p = 0; p < m; ++p)
-                for (int64_t j = 0; j < k; ++j)
-                    for (int64_t i = 0; i < k; ++i)
-                        jacobians[((p0 + p) * k + i) * k + j] = t[static_cast<size_t>((p * k + j) * k + i)];
-        }
+            });
+        });
     });
 }
 
@@ -280,9 +451,9 @@ lf_status lf_net_fixed_points_cpu(const lf_net* plan, int64_t n, const float* z0
                                   int32_t record_every, int32_t n_slots) {
     return lf::guard("lf_net_fixed_points_cpu", [&] {
         require_plan(plan);
-        std::vector<float> a, b;
+        Workspaces pool;
         lf::picard_loop(plan->k, n, z0, rule, batch, endpoints, iterations, step_sq, state, traj, record_every, n_slots,
-                        [&](int64_t rows, const float* in, float* out) { apply(*plan, rows, in, out, a, b); });
+                        [&](int64_t rows, const float* in, float* out) { apply(*plan, rows, in, out, pool); });
     });
 }
 
