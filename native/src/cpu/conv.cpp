@@ -45,18 +45,32 @@ Dims checked(const lf_conv2d_shape* s) {
 namespace {
 
 // patches (OH*OW x KH*KW*C) of one channels-last item: row (i, j) holds the input window of
-// output pixel (i, j), C values per kernel tap, 0 outside the input.
+// output pixel (i, j), C values per kernel tap, 0 outside the input. A window row inside the
+// input is KW*C contiguous values, copied in one run.
 void im2col_hwc(const Dims& d, const float* x, float* patches) {
-    const int64_t c = d.c;
+    const int64_t c = d.c, run = d.kw * c;
     for (int64_t i = 0; i < d.oh; ++i) {
         for (int64_t j = 0; j < d.ow; ++j) {
-            for (int64_t u = 0; u < d.kh; ++u) {
+            const int64_t x0 = j * d.sw - d.pw;
+            const bool columns_in = x0 >= 0 && x0 + d.kw <= d.w;
+            for (int64_t u = 0; u < d.kh; ++u, patches += run) {
                 const int64_t y = i * d.sh - d.ph + u;
-                for (int64_t v = 0; v < d.kw; ++v) {
-                    const int64_t xx = j * d.sw - d.pw + v;
-                    if (y >= 0 && y < d.h && xx >= 0 && xx < d.w) std::memcpy(patches, x + (y * d.w + xx) * c, sizeof(float) * c);
-                    else std::fill(patches, patches + c, 0.0f);
-                    patches += c;
+                if (y < 0 || y >= d.h) {
+                    std::fill(patches, patches + run, 0.0f);
+                } else if (columns_in) {
+                    const float* src = x + (y * d.w + x0) * c;
+                    for (int64_t q = 0; q < run; ++q) patches[q] = src[q];
+                } else {
+                    for (int64_t v = 0; v < d.kw; ++v) {
+                        const int64_t xx = x0 + v;
+                        float* dst = patches + v * c;
+                        if (xx >= 0 && xx < d.w) {
+                            const float* src = x + (y * d.w + xx) * c;
+                            for (int64_t q = 0; q < c; ++q) dst[q] = src[q];
+                        } else {
+                            std::fill(dst, dst + c, 0.0f);
+                        }
+                    }
                 }
             }
         }

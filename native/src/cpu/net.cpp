@@ -292,17 +292,21 @@ void with_workspace(Workspaces& pool, Body&& body) {
     pool.give(std::move(w));
 }
 
-// Channels-last items C x H x W -> C x out_h x out_w with `fill` on the new border (and crops).
+// Channels-last items C x H x W -> C x out_h x out_w with `fill` on the new border (and crops);
+// the kept part of an output row is one contiguous run of the input row.
 void pad_hwc(const Step& s, int64_t rows, const float* in, float* out, float fill) {
-    const int64_t c = s.c;
+    const int64_t c = s.c, j0 = std::max<int64_t>(0, s.left), j1 = std::min(s.out_w, s.left + s.w);
     for (int64_t r = 0; r < rows; ++r, in += s.in_size) {
-        for (int64_t i = 0; i < s.out_h; ++i) {
+        for (int64_t i = 0; i < s.out_h; ++i, out += s.out_w * c) {
             const int64_t si = i - s.top;
-            for (int64_t j = 0; j < s.out_w; ++j, out += c) {
-                const int64_t sj = j - s.left;
-                if (si >= 0 && si < s.h && sj >= 0 && sj < s.w) std::copy(in + (si * s.w + sj) * c, in + (si * s.w + sj + 1) * c, out);
-                else std::fill(out, out + c, fill);
+            if (si < 0 || si >= s.h || j0 >= j1) {
+                std::fill(out, out + s.out_w * c, fill);
+                continue;
             }
+            std::fill(out, out + j0 * c, fill);
+            const float* src = in + (si * s.w + j0 - s.left) * c;
+            for (int64_t q = 0, n = (j1 - j0) * c; q < n; ++q) out[j0 * c + q] = src[q];
+            std::fill(out + j1 * c, out + s.out_w * c, fill);
         }
     }
 }

@@ -7,7 +7,7 @@ import org.latentfield.dynamics.Jacobians;
 import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeMlp;
 import org.latentfield.map.ModelSource;
-import org.latentfield.map.NativeMlpMap;
+import org.latentfield.map.NativeEngineMap;
 import org.latentfield.map.torch.MlpExtraction;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 
@@ -39,7 +39,7 @@ public final class JacobianMethods {
                     + " max relative difference %.2g%n", tf, at.n() / tf, java.util.Arrays.stream(steps).max().orElse(0), maxRel(free[0], materialised[0]));
             MlpExtraction.Outcome o = MlpExtraction.extract(map);
             if (o.ok()) {
-                try (NativeMlpMap analytic = new NativeMlpMap(NativeMlp.create(o.layers(), Device.CPU), model.toString())) {
+                try (NativeEngineMap analytic = new NativeEngineMap(NativeMlp.create(o.layers(), Device.CPU), model.toString())) {
                     float[][] nat = new float[1][];
                     double tn = best(() -> nat[0] = Jacobians.spectra(analytic, at, options).spectralNorm());
                     System.out.printf(Locale.ROOT, "analytic native MLP Jacobians + native spectra:          %8.3f s  %8.1f points/s;"

@@ -15,31 +15,36 @@ import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.kernels.NativeMlp;
 import org.latentfield.map.DifferentiableMap;
-import org.latentfield.map.NativeMlpMap;
+import org.latentfield.map.NativeEngineMap;
+import org.latentfield.kernels.NativeNet;
 import org.latentfield.map.torch.MlpExtraction;
+import org.latentfield.map.torch.NetExtraction;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 
 /**
- * {@code --engine torch|native|auto}: whether f runs in LibTorch or in liblf's fused MLP engine,
+ * {@code --engine torch|native|auto}: whether f runs in LibTorch or in one of liblf's engines,
  * and why.
  *
- * <p>A model runs natively only when {@link MlpExtraction} admits it by the structure of its
- * graphs, and every native run is spot-checked against LibTorch ({@link NativeRunCheck}). Under
+ * <p>A model runs natively only when the structure of its graphs admits it: to the fused MLP
+ * engine ({@link MlpExtraction}, CPU or CUDA) or else to the network engine ({@link
+ * NetExtraction}: convolutions, padding, more activations; CPU). Every native run is
+ * spot-checked against LibTorch ({@link NativeRunCheck}). Under
  * {@code auto} a refused model, or a run whose check fails, runs in LibTorch (the run is
  * repeated there, and later runs stay there); under {@code native} either is an error. The
  * {@link #description()} that goes into every summary says which engine ran and, when it is
- * LibTorch under {@code auto}, why: "native cpu: 2 -> 32 -> 784 -> 32 -> 2", "torch",
- * "torch (decode uses aten::clamp, which the native engine does not run)".
+ * LibTorch under {@code auto}, why: "native cpu: 2 -> 32 -> 784 -> 32 -> 2", "native cpu: 16 ->
+ * linear 512, 4 conv_transpose2d to 1 x 32 x 32, ...", "torch", "torch (decode uses
+ * aten::max_pool2d, which the native engine does not run)".
  */
 final class EngineChoice implements AutoCloseable {
     private final String requested;
     private final TorchScriptAutoencoder torch;
     private final String model;
-    private NativeMlpMap nativeMap;
+    private NativeEngineMap nativeMap;
     private String description;
     private String check;
 
-    private EngineChoice(String requested, TorchScriptAutoencoder torch, String model, NativeMlpMap nativeMap, String description) {
+    private EngineChoice(String requested, TorchScriptAutoencoder torch, String model, NativeEngineMap nativeMap, String description) {
         this.requested = requested;
         this.torch = torch;
         this.model = model;
@@ -49,7 +54,8 @@ final class EngineChoice implements AutoCloseable {
 
     static void addOption(Options o) {
         o.addOption(Option.builder().longOpt("engine").hasArg().argName("torch|native|auto")
-                .desc("who evaluates f: LibTorch, or liblf's fused MLP engine for models whose encode/decode graphs are Linear stacks"
+                .desc("who evaluates f: LibTorch, or liblf's engines for models whose encode/decode graphs are Linear stacks (MLP engine)"
+                        + " or chains of linear, convolution, activation and padding layers (network engine, CPU)"
                         + " (auto, the default: native when the graphs qualify, every run spot-checked against LibTorch)").build());
     }
 
@@ -72,16 +78,21 @@ final class EngineChoice implements AutoCloseable {
             return new EngineChoice(engine, map, model, null, "torch");
         }
         MlpExtraction.Outcome extracted = MlpExtraction.extract(map);
-        if (!extracted.ok()) {
+        if (extracted.ok()) {
+            Device device = map.device().startsWith("cuda") && NativeKernels.cudaDeviceCount() > 0 ? Device.CUDA : Device.CPU;
+            NativeEngineMap nativeMap = new NativeEngineMap(NativeMlp.create(plan.apply(extracted.layers()), device), model);
+            return new EngineChoice(engine, map, model, nativeMap, "native " + device.spec() + ": " + extracted.describe());
+        }
+        NetExtraction.Outcome net = NetExtraction.extract(map);
+        if (!net.ok()) {
             if (engine.equals("native")) {
-                throw new LatentfieldException("--engine native: the model " + model + " cannot run natively: " + extracted.reason()
+                throw new LatentfieldException("--engine native: the model " + model + " cannot run natively: " + net.reason()
                         + "; use --engine torch.");
             }
-            return new EngineChoice(engine, map, model, null, "torch (" + extracted.reason() + ")");
+            return new EngineChoice(engine, map, model, null, "torch (" + net.reason() + ")");
         }
-        Device device = map.device().startsWith("cuda") && NativeKernels.cudaDeviceCount() > 0 ? Device.CUDA : Device.CPU;
-        NativeMlpMap nativeMap = new NativeMlpMap(NativeMlp.create(plan.apply(extracted.layers()), device), model);
-        return new EngineChoice(engine, map, model, nativeMap, "native " + device.spec() + ": " + extracted.describe());
+        NativeEngineMap nativeMap = new NativeEngineMap(NativeNet.create(net.layers()), model);
+        return new EngineChoice(engine, map, model, nativeMap, "native cpu: " + net.describe());
     }
 
     /** Whether f currently runs natively. */

@@ -9,11 +9,15 @@ package org.latentfield.dynamics;
  * ||z - z*|| &lt;= ||(I - J)^{-1}|| r. For a normal J, ||(I - J)^{-1}|| = 1 / gap with
  * gap = min_i |1 - lambda_i(J)| (the distance of the spectrum to 1; for a contraction
  * gap &gt;= 1 - rho); for a non-normal J the norm can be larger and this estimate replaces it by
- * its normal value. The radius of a point is therefore
- * <pre>  e = r / max(gap, 1e-3) + floor * max(1, ||z||)</pre>
- * (r alone where the spectrum is unknown), where the second term is the precision of the
- * representation (the float32 floor 1e-6 for a float32 model, 1e-14 in float64) and 1e-3
- * ({@link #MIN_GAP}) keeps a non-hyperbolic point's ball finite. Two points a and b are the
+ * its normal value. The residual itself is only known to the precision f is evaluated with,
+ * floor * max(1, ||z||) (the float32 floor 1e-6 for a float32 model, 1e-14 in float64): a point
+ * whose measured residual is 0 may still be that far from a zero of the true residual, and that
+ * uncertainty, too, moves the fixed point by 1 / gap times as much. The radius of a point is
+ * therefore
+ * <pre>  e = (r + floor * max(1, ||z||)) / min(1, max(gap, 1e-3))</pre>
+ * (r + floor * max(1, ||z||) where the spectrum is unknown), where 1e-3 ({@link #MIN_GAP}) keeps
+ * a non-hyperbolic point's ball finite and the 1 keeps a strongly repelling point's ball at
+ * least as large as the precision floor. Two points a and b are the
  * same fixed point when ||a - b|| &lt;= e_a + e_b: the two balls that each hold its fixed point
  * touch. Distinct fixed points farther apart than that are never merged, whatever their norms:
  * the linear contraction's polished endpoints all fall within 1e-9 of 0 (one attractor), and z
@@ -26,10 +30,10 @@ public final class FixedPointIdentity {
 
     private FixedPointIdentity() {}
 
-    /** e = r / max(gap, 1e-3) + floor * max(1, ||z||) (gap unknown: r alone), the class comment's radius. */
+    /** e = (r + floor * max(1, ||z||)) / min(1, max(gap, 1e-3)) (gap unknown: the numerator), the class comment's radius. */
     public static double radius(double residual, double gap, double norm, double floor) {
-        double g = Double.isFinite(gap) ? Math.max(MIN_GAP, gap) : 1;
-        return residual / g + floor * Math.max(1, norm);
+        double g = Double.isFinite(gap) ? Math.min(1, Math.max(MIN_GAP, gap)) : 1;
+        return (residual + floor * Math.max(1, norm)) / g;
     }
 
     /** The radius around each polished point that holds its fixed point (see the class comment). */

@@ -6,7 +6,8 @@ import org.latentfield.LatentfieldException;
 import org.latentfield.kernels.Cancellation;
 import org.latentfield.kernels.FixedPointBookkeeper;
 import org.latentfield.kernels.NativeMatrix;
-import org.latentfield.kernels.NativeMlp;
+import org.latentfield.kernels.NativeEngine;
+import org.latentfield.kernels.NativeRun;
 import org.latentfield.map.Float64Map;
 import org.latentfield.map.LatentMap;
 
@@ -172,10 +173,10 @@ public final class FixedPointSolver {
 
     /**
      * The same iteration, stopping rule and results as {@link #solve}, run entirely by liblf's
-     * fused MLP engine: starts go to the engine in chunks (one native call each, the Picard loop
+     * engines (the fused MLP engine or the network engine): starts go to the engine in chunks (one native call each, the Picard loop
      * and compaction inside), so Java only reports progress between chunks.
      */
-    public static FixedPointResult solveNative(NativeMlp mlp, Points starts, Options options, LongConsumer progress) {
+    public static FixedPointResult solveNative(NativeEngine mlp, Points starts, Options options, LongConsumer progress) {
         int n = starts.n();
         int k = starts.dim();
         if (mlp.latentDim() != k) {
@@ -195,7 +196,7 @@ public final class FixedPointSolver {
             Cancellation.check();
             int m = Math.min(chunk, n - c0);
             float[] z0 = java.util.Arrays.copyOfRange(starts.data(), c0 * k, (c0 + m) * k);
-            NativeMlp.Run run = mlp.fixedPoints(z0, m, options.tol(), options.maxIter(), options.divergenceBound(), batch,
+            NativeRun run = mlp.fixedPoints(z0, m, options.tol(), options.maxIter(), options.divergenceBound(), batch,
                     options.recordEvery(), slots);
             System.arraycopy(run.endpoints(), 0, end, c0 * k, m * k);
             System.arraycopy(run.iterations(), 0, its, c0, m);

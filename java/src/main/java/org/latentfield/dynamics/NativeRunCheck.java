@@ -6,11 +6,11 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.latentfield.data.Points;
 import org.latentfield.kernels.NativeMatrix;
-import org.latentfield.kernels.NativeMlp;
+import org.latentfield.kernels.NativeEngine;
 import org.latentfield.map.LatentMap;
 
 /**
- * The spot check after a run of liblf's fused MLP engine ({@link FixedPointSolver#solveNative}):
+ * The spot check after a run of one of liblf's engines ({@link FixedPointSolver#solveNative}):
  * a sample of its endpoints is evaluated again with the reference map (LibTorch), so that a
  * faster path never silently changes the answer.
  *
@@ -72,7 +72,7 @@ public final class NativeRunCheck {
     }
 
     /** Checks a native run's endpoints against {@code reference}. */
-    public static Verdict afterRun(FixedPointResult run, NativeMlp mlp, LatentMap reference, Options o) {
+    public static Verdict afterRun(FixedPointResult run, NativeEngine mlp, LatentMap reference, Options o) {
         int[] rows = sample(run.endpoints(), run.states(), o.samples(), o.seed());
         if (rows.length == 0) {
             return atPoints(run.starts(), mlp, reference, o);
@@ -86,14 +86,14 @@ public final class NativeRunCheck {
     }
 
     /** Checks agreement of f alone at a seeded sample of {@code points} (e.g. before analytic Jacobians). */
-    public static Verdict atPoints(Points points, NativeMlp mlp, LatentMap reference, Options o) {
+    public static Verdict atPoints(Points points, NativeEngine mlp, LatentMap reference, Options o) {
         PointState[] none = new PointState[points.n()];
         java.util.Arrays.fill(none, PointState.NOT_CONVERGED);
         int[] rows = sample(points, none, o.samples(), o.seed());
         return compare(pick(points, rows), new boolean[rows.length], 0, mlp, reference, o);
     }
 
-    private static Verdict compare(Points z, boolean[] converged, double step, NativeMlp mlp, LatentMap reference, Options o) {
+    private static Verdict compare(Points z, boolean[] converged, double step, NativeEngine mlp, LatentMap reference, Options o) {
         int m = z.n(), k = z.dim();
         if (m == 0) {
             return new Verdict(0, 0, 0, 0, null);

@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.PointerScope;
  * stopping rule, divergence flags and compaction run natively in one call per chunk of starts.
  * Owns a native plan: close it (safe twice).
  */
-public final class NativeMlp implements AutoCloseable {
+public final class NativeMlp implements NativeEngine {
     /** Activations, in lf_activation order. GELU is the exact (erf) form, PyTorch's default. */
     public enum Activation { IDENTITY, RELU, TANH, SIGMOID, GELU }
 
@@ -29,12 +29,6 @@ public final class NativeMlp implements AutoCloseable {
             }
         }
     }
-
-    /**
-     * Outcome of a run, indexed by start: endpoints (n x k), iterations, final squared steps,
-     * lf_point_state codes, and the recorded trajectories (n x slots x k) or null.
-     */
-    public record Run(float[] endpoints, int[] iterations, float[] stepSq, byte[] states, float[] trajectories) {}
 
     private final Device device;
     private final int latentDim;
@@ -67,15 +61,17 @@ public final class NativeMlp implements AutoCloseable {
         }
     }
 
+    @Override
     public int latentDim() {
         return latentDim;
     }
 
+    @Override
     public Device device() {
         return device;
     }
 
-    /** f(z) for the {@code rows} rows of z (rows x k). */
+    @Override
     public float[] apply(float[] z, int rows) {
         LfNative.Mlp p = open();
         float[] out = new float[rows * latentDim];
@@ -95,10 +91,8 @@ public final class NativeMlp implements AutoCloseable {
         return out;
     }
 
-    /**
-     * Analytic Jacobians of f at the {@code rows} rows of z (forward mode, one GEMM per layer
-     * for all k tangents): rows x k x k, element [p, i, j] = d f_i / d z_j at z_p.
-     */
+    /** Analytic Jacobians (forward mode, one GEMM per layer for all k tangents). */
+    @Override
     public float[] jacobians(float[] z, int rows) {
         LfNative.Mlp p = open();
         long size = (long) rows * latentDim * latentDim;
@@ -122,38 +116,26 @@ public final class NativeMlp implements AutoCloseable {
         return out;
     }
 
-    /**
-     * Iterates f from the n rows of z0 (n x k) until each stops: converged when
-     * ||z_t - z_{t-1}||^2 &lt; tol, capped at maxIter, diverged past {@code bound} or on NaN/Inf;
-     * {@code batch} rows in flight; with {@code recordEvery} &gt; 0 every R-th iterate goes into
-     * {@code slots} trajectory slots.
-     */
-    public Run fixedPoints(float[] z0, int n, double tol, int maxIter, double bound, int batch, int recordEvery, int slots) {
+    @Override
+    public NativeRun fixedPoints(float[] z0, int n, double tol, int maxIter, double bound, int batch, int recordEvery, int slots) {
         LfNative.Mlp p = open();
         int k = latentDim;
-        long trajLength = recordEvery > 0 ? (long) n * slots * k : 0;
-        float[] end = new float[n * k];
-        int[] its = new int[n];
-        float[] step = new float[n];
-        byte[] states = new byte[n];
-        float[] traj = recordEvery > 0 ? new float[(int) trajLength] : null;
-        try (PointerScope scope = new PointerScope()) {
-            LfNative.StopRule rule = new LfNative.StopRule().tol(tol).max_iter(maxIter).divergence_bound(bound);
-            FloatPointer hz = new FloatPointer(z0);
-            FloatPointer he = new FloatPointer(Math.max(1, end.length)), hs = new FloatPointer(Math.max(1, n));
-            IntPointer hi = new IntPointer(Math.max(1, n));
-            BytePointer hst = new BytePointer(Math.max(1, n));
-            FloatPointer ht = traj == null ? null : new FloatPointer(Math.max(1, trajLength));
-            if (device == Device.CPU) {
-                NativeKernels.check(LfNative.lf_mlp_fixed_points_cpu(p, n, hz, rule, batch, he, hi, hs, hst, ht, recordEvery, slots));
-            } else {
+        return NativeRun.collect(n, k, recordEvery, slots, (he, hi, hs, hst, ht) -> {
+            try (PointerScope scope = new PointerScope()) {
+                LfNative.StopRule rule = new LfNative.StopRule().tol(tol).max_iter(maxIter).divergence_bound(bound);
+                FloatPointer hz = new FloatPointer(z0);
+                if (device == Device.CPU) {
+                    NativeKernels.check(LfNative.lf_mlp_fixed_points_cpu(p, n, hz, rule, batch, he, hi, hs, hst, ht, recordEvery, slots));
+                    return;
+                }
+                long trajLength = ht == null ? 0 : (long) n * slots * k;
                 try (CudaScope g = new CudaScope()) {
-                    FloatPointer de = g.floats(end.length), ds = g.floats(n), dt = traj == null ? null : g.floats(trajLength);
+                    FloatPointer de = g.floats((long) n * k), ds = g.floats(n), dt = ht == null ? null : g.floats(trajLength);
                     IntPointer di = g.ints(n);
                     BytePointer dst = g.bytes(n);
                     NativeKernels.check(LfNative.lf_mlp_fixed_points_cuda(p, n, g.upload(hz), rule, batch, de, di, ds, dst, dt,
                             recordEvery, slots, null));
-                    g.download(de, he, (long) end.length * Float.BYTES);
+                    g.download(de, he, (long) n * k * Float.BYTES);
                     g.download(di, hi, (long) n * Integer.BYTES);
                     g.download(ds, hs, (long) n * Float.BYTES);
                     g.download(dst, hst, n);
@@ -162,15 +144,7 @@ public final class NativeMlp implements AutoCloseable {
                     }
                 }
             }
-            he.get(end);
-            hi.get(its);
-            hs.get(step);
-            hst.get(states);
-            if (traj != null) {
-                ht.get(traj);
-            }
-        }
-        return new Run(end, its, step, states, traj);
+        });
     }
 
     private LfNative.Mlp open() {

@@ -23,7 +23,7 @@ import org.bytedeco.javacpp.PointerScope;
  * Jacobians are forward mode (k tangents through every layer). CPU only for now. Owns a native
  * plan: close it (safe twice).
  */
-public final class NativeNet implements AutoCloseable {
+public final class NativeNet implements NativeEngine {
     /** Activations, in lf_activation order (GELU exact; LeakyReLU takes {@link Act#alpha}). */
     public enum Activation { IDENTITY, RELU, TANH, SIGMOID, GELU, LEAKY_RELU, SILU }
 
@@ -59,9 +59,6 @@ public final class NativeNet implements AutoCloseable {
 
     /** Items channels x height x width padded by top, bottom, left, right (negative crops) with {@code value}. */
     public record Pad(int channels, int height, int width, int top, int bottom, int left, int right, float value) implements Layer {}
-
-    /** Outcome of a run, indexed by start, as {@link NativeMlp.Run}. */
-    public record Run(float[] endpoints, int[] iterations, float[] stepSq, byte[] states) {}
 
     private final int latentDim;
     private LfNative.Net plan;
@@ -121,11 +118,18 @@ public final class NativeNet implements AutoCloseable {
         return p.channels() * p.height() * p.width();
     }
 
+    @Override
     public int latentDim() {
         return latentDim;
     }
 
-    /** f(z) for the {@code rows} rows of z (rows x k). */
+    /** CPU only, until the engine has its CUDA twin. */
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
     public float[] apply(float[] z, int rows) {
         LfNative.Net p = open();
         float[] out = new float[rows * latentDim];
@@ -137,7 +141,8 @@ public final class NativeNet implements AutoCloseable {
         return out;
     }
 
-    /** Jacobians at the {@code rows} rows of z by forward mode: rows x k x k, [p, i, j] = d f_i / d z_j at z_p. */
+    /** Jacobians by forward mode: k tangents per point pushed through every layer. */
+    @Override
     public float[] jacobians(float[] z, int rows) {
         LfNative.Net p = open();
         long size = (long) rows * latentDim * latentDim;
@@ -153,25 +158,16 @@ public final class NativeNet implements AutoCloseable {
         return out;
     }
 
-    /** The Picard loop from the n rows of z0, as {@link NativeMlp#fixedPoints} without trajectories. */
-    public Run fixedPoints(float[] z0, int n, double tol, int maxIter, double bound, int batch) {
+    @Override
+    public NativeRun fixedPoints(float[] z0, int n, double tol, int maxIter, double bound, int batch, int recordEvery, int slots) {
         LfNative.Net p = open();
-        float[] end = new float[n * latentDim];
-        int[] its = new int[n];
-        float[] step = new float[n];
-        byte[] states = new byte[n];
-        try (PointerScope scope = new PointerScope()) {
-            LfNative.StopRule rule = new LfNative.StopRule().tol(tol).max_iter(maxIter).divergence_bound(bound);
-            FloatPointer he = new FloatPointer(Math.max(1, end.length)), hs = new FloatPointer(Math.max(1, n));
-            IntPointer hi = new IntPointer(Math.max(1, n));
-            BytePointer hst = new BytePointer(Math.max(1, n));
-            NativeKernels.check(LfNative.lf_net_fixed_points_cpu(p, n, new FloatPointer(z0), rule, batch, he, hi, hs, hst, null, 0, 0));
-            he.get(end);
-            hi.get(its);
-            hs.get(step);
-            hst.get(states);
-        }
-        return new Run(end, its, step, states);
+        return NativeRun.collect(n, latentDim, recordEvery, slots, (end, its, step, states, traj) -> {
+            try (PointerScope scope = new PointerScope()) {
+                LfNative.StopRule rule = new LfNative.StopRule().tol(tol).max_iter(maxIter).divergence_bound(bound);
+                NativeKernels.check(LfNative.lf_net_fixed_points_cpu(p, n, new FloatPointer(z0), rule, batch, end, its, step, states, traj,
+                        recordEvery, slots));
+            }
+        });
     }
 
     private LfNative.Net open() {

@@ -69,4 +69,23 @@ class FixedPointIdentityTest {
         FixedPointPolish.Result polished = FixedPointPolish.polish(map, run.endpoints().data(), 100, FixedPointPolish.DEFAULT_TOL, 20);
         assertEquals(2, clusters(FixedPointIdentity.cluster(polished, 2)));
     }
+
+    /**
+     * The case found on fmnist-conv-k16 (issue 13): one attractor (rho 0.9158, gap 0.084, |z*|
+     * about 146) polished from two basins of starts to two points 1.6e-4 apart, each with a
+     * residual at float32's floor. Whether they were merged depended on the last bits of f (LibTorch
+     * with oneDNN: 6 attractors, without it or on liblf's engine: 5). The floor's uncertainty of
+     * the residual moves the fixed point by 1 / gap as much, so they are one; a point 100 times as
+     * far away (|z| the same) is another.
+     */
+    @Test
+    void theResidualsFloatFloorCountsThroughTheGap() {
+        double norm = 146.13, gap = 0.0842, residual = 1e-7 * norm, floor = FixedPointPolish.FLOAT32_FLOOR;
+        double e = FixedPointIdentity.radius(residual, gap, norm, floor);
+        assertTrue(2 * e >= 1.6e-4, "two polishings of one float32 fixed point 1.6e-4 apart are the same: radius " + e);
+        assertTrue(2 * e < 1.6e-2, "a fixed point 1.6e-2 away is another: radius " + e);
+        assertEquals(residual + floor * norm, FixedPointIdentity.radius(residual, 5.0, norm, floor), 1e-15,
+                "a strongly repelling point keeps at least the floor");
+        assertEquals(residual + floor * norm, FixedPointIdentity.radius(residual, Double.NaN, norm, floor), 1e-15, "no spectrum: the numerator");
+    }
 }

@@ -12,7 +12,7 @@ import org.latentfield.data.Points;
 import org.latentfield.data.StartPoints;
 import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeMlp;
-import org.latentfield.map.NativeMlpMap;
+import org.latentfield.map.NativeEngineMap;
 
 /** The spot check of native runs on analytic maps: f(z) = a z + b as one native layer, checked against another. */
 class NativeRunCheckTest {
@@ -29,8 +29,8 @@ class NativeRunCheckTest {
     @Test
     void aRightPlanPassesAndAWrongOneFailsOnAgreement() {
         Points starts = StartPoints.gaussian(300, 2, 3.0, 1);
-        try (NativeMlp mlp = affine(0.5f, 1f); NativeMlpMap same = new NativeMlpMap(affine(0.5f, 1f), "same");
-             NativeMlpMap other = new NativeMlpMap(affine(0.5f, 1.001f), "other")) {
+        try (NativeMlp mlp = affine(0.5f, 1f); NativeEngineMap same = new NativeEngineMap(affine(0.5f, 1f), "same");
+             NativeEngineMap other = new NativeEngineMap(affine(0.5f, 1.001f), "other")) {
             FixedPointResult r = run(mlp, starts);
             NativeRunCheck.Verdict ok = NativeRunCheck.afterRun(r, mlp, same, NativeRunCheck.Options.DEFAULT);
             assertTrue(ok.passed(), ok.describe());
@@ -50,7 +50,7 @@ class NativeRunCheckTest {
 
     @Test
     void convergedEndpointsThatAreNotFixedPointsFailOnTheResidual() {
-        try (NativeMlp mlp = affine(0.5f, 1f); NativeMlpMap same = new NativeMlpMap(affine(0.5f, 1f), "same")) {
+        try (NativeMlp mlp = affine(0.5f, 1f); NativeEngineMap same = new NativeEngineMap(affine(0.5f, 1f), "same")) {
             FixedPointResult r = run(mlp, StartPoints.gaussian(10, 2, 3.0, 2));
             float[] moved = r.endpoints().data().clone();
             moved[0] += 0.01f; // one endpoint reported 0.01 away from the fixed point (2, 2)

@@ -78,7 +78,7 @@ class NativeMlpEngineTest {
                 Points z = StartPoints.gaussian(100, 3, 2.0, 9);
                 float[] autograd = map.jacobians(z.data(), 100);
                 float[] analytic;
-                try (org.latentfield.map.NativeMlpMap nat = new org.latentfield.map.NativeMlpMap(NativeMlp.create(o.layers(), Device.CPU), "mlp")) {
+                try (org.latentfield.map.NativeEngineMap nat = new org.latentfield.map.NativeEngineMap(NativeMlp.create(o.layers(), Device.CPU), "mlp")) {
                     analytic = nat.jacobians(z.data(), 100);
                 }
                 double worst = 0;

@@ -65,7 +65,7 @@ class NativeNetEngineTest {
                     maxDiff(torchF, nativeF), maxDiff(torchJ, nativeJ), maxAbs(torchJ));
             assertTrue(maxDiff(torchJ, nativeJ) <= 1e-5, "J differs from LibTorch autograd's by " + maxDiff(torchJ, nativeJ));
             assertTrue(maxAbs(torchJ) > 1e-2, "a Jacobian this small would not test anything: " + maxAbs(torchJ));
-            NativeNet.Run run = net.fixedPoints(z, rows, 1e-10, 50, 1e6, 4);
+            org.latentfield.kernels.NativeRun run = net.fixedPoints(z, rows, 1e-10, 50, 1e6, 4, 0, 0);
             for (int p = 0; p < rows; p++) {
                 assertTrue(run.iterations()[p] >= 1 && run.iterations()[p] <= 50, "iterations of start " + p + ": " + run.iterations()[p]);
             }
@@ -112,12 +112,7 @@ class NativeNetEngineTest {
 
     @Test
     void aMaxPoolIsRefusedNamingTheOp() throws Exception {
-        SplittableRandom r = new SplittableRandom(3);
-        Path model = TestModels.builder().eval().intList("latent_shape", 4).intList("input_shape", 1, 4, 4)
-                .param("dw", gaussian(r, 64, 0.3), 16, 4).param("ew", gaussian(r, 16, 0.3), 4, 4)
-                .method("def decode(self, z):\n    return torch.mm(z, self.dw.t()).reshape([-1, 1, 4, 4])\n")
-                .method("def encode(self, x):\n    return torch.mm(torch.flatten(torch.max_pool2d(x, [2, 2]), 1), self.ew.t())\n")
-                .save(dir.resolve("pool.pt"));
+        Path model = TestModels.maxPool(dir.resolve("pool.pt"));
         try (TorchScriptAutoencoder map = TorchScriptAutoencoder.open(ModelSource.of(model))) {
             GraphRefusal e = assertThrows(GraphRefusal.class, () -> NetChainReader.read(map.calls().decodeMethod(), "decode",
                     map.calls().encodeMethod(), "encode", map.contract().latent()));

@@ -188,4 +188,23 @@ public final class TestModels {
                 .method("def forward(self, x):\n    return self.decode(self.encode(x))\n")
                 .save(file);
     }
+
+    /**
+     * A conv-shaped model the network engine cannot run: decode z -> tanh(W z) as a 1 x 4 x 4
+     * image, encode a 2 x 2 max-pool then a linear map back to k = 4.
+     */
+    public static Path maxPool(Path file) throws IOException {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        float[] dw = new float[64], ew = new float[16];
+        for (int i = 0; i < dw.length; i++) {
+            dw[i] = (float) (0.3 * r.nextGaussian());
+        }
+        for (int i = 0; i < ew.length; i++) {
+            ew[i] = (float) (0.3 * r.nextGaussian());
+        }
+        return builder().eval().intList("latent_shape", 4).intList("input_shape", 1, 4, 4).param("dw", dw, 16, 4).param("ew", ew, 4, 4)
+                .method("def decode(self, z):\n    return torch.tanh(torch.mm(z, self.dw.t())).reshape([-1, 1, 4, 4])\n")
+                .method("def encode(self, x):\n    return torch.mm(torch.flatten(torch.max_pool2d(x, [2, 2]), 1), self.ew.t())\n")
+                .save(file);
+    }
 }

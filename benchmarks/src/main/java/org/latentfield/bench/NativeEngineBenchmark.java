@@ -7,9 +7,12 @@ import org.latentfield.data.StartPoints;
 import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.kernels.Device;
+import org.latentfield.kernels.NativeEngine;
 import org.latentfield.kernels.NativeMlp;
+import org.latentfield.kernels.NativeNet;
 import org.latentfield.map.ModelSource;
 import org.latentfield.map.torch.MlpExtraction;
+import org.latentfield.map.torch.NetExtraction;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,12 +29,14 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The fused native MLP engine (the whole Picard loop in liblf) against the TorchScript paths on
- * the same MLP model, starts and stopping rule: the compacted solver over LibTorch micro-batches,
- * and the loop a PyTorch user writes (all rows in one LibTorch call per step). The auxiliary
- * counter {@code pointIterations} gives point-iterations per second.
+ * liblf's engines (the whole Picard loop native: the fused MLP engine for Linear stacks, the
+ * network engine for conv models) against the TorchScript paths on the same model, starts and
+ * stopping rule: the compacted solver over LibTorch micro-batches, and the loop a PyTorch user
+ * writes (all rows in one LibTorch call per step). The auxiliary counter {@code pointIterations}
+ * gives point-iterations per second.
  *
- * <p>{@code java -cp 'benchmarks/target/classes:benchmarks/target/lib/*' org.openjdk.jmh.Main MlpEngineBenchmark}
+ * <p>{@code java -cp 'benchmarks/target/classes:benchmarks/target/lib/*' org.openjdk.jmh.Main NativeEngineBenchmark
+ * -p model=models/fmnist-conv-k16.pt -p samples=1024}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -39,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 1, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx4g"})
-public class MlpEngineBenchmark {
+public class NativeEngineBenchmark {
     @Param({"models/mnist-mlp-k2.pt"})
     public String model;
 
@@ -60,7 +65,7 @@ public class MlpEngineBenchmark {
 
     private TorchScriptAutoencoder map;
     private TorchScriptAutoencoder wholeCallMap;
-    private NativeMlp mlp;
+    private NativeEngine engine;
     private Points starts;
     private FixedPointSolver.Options options;
 
@@ -69,24 +74,29 @@ public class MlpEngineBenchmark {
         map = TorchScriptAutoencoder.open(ModelSource.of(Path.of(model)));
         wholeCallMap = TorchScriptAutoencoder.open(ModelSource.of(Path.of(model)).withEvalBatch(0));
         MlpExtraction.Outcome o = MlpExtraction.extract(map);
-        if (!o.ok()) {
-            throw new IllegalStateException(model + " cannot run natively: " + o.reason());
+        if (o.ok()) {
+            engine = NativeMlp.create(o.layers(), Device.CPU);
+        } else {
+            NetExtraction.Outcome n = NetExtraction.extract(map);
+            if (!n.ok()) {
+                throw new IllegalStateException(model + " cannot run natively: " + n.reason());
+            }
+            engine = NativeNet.create(n.layers());
         }
-        mlp = NativeMlp.create(o.layers(), Device.CPU);
         starts = StartPoints.gaussian(samples, map.latentDim(), 1.0, seed);
         options = new FixedPointSolver.Options(tol, maxIter, FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, batch, 0);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        mlp.close();
+        engine.close();
         map.close();
         wholeCallMap.close();
     }
 
     @Benchmark
     public FixedPointResult nativeEngine(PointIterations work) {
-        return work.count(FixedPointSolver.solveNative(mlp, starts, options, done -> { }));
+        return work.count(FixedPointSolver.solveNative(engine, starts, options, done -> { }));
     }
 
     @Benchmark

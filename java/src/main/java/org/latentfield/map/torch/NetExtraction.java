@@ -1,0 +1,115 @@
+package org.latentfield.map.torch;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Method;
+import org.latentfield.kernels.NativeKernelException;
+import org.latentfield.kernels.NativeLibraries;
+import org.latentfield.kernels.NativeNet;
+
+/**
+ * Admits an autoencoder to liblf's network engine ({@link NativeNet}: linear, convolution,
+ * activation and padding layers) when the TorchScript graphs of its decode and encode provably
+ * compute such a chain ({@link NetChainReader}, by structure alone), and reads it. As for the MLP
+ * engine ({@link MlpExtraction}): float32 models only; agreement with LibTorch on probe points
+ * ({@link ProbeAgreement}) is a safety net against a wrong reader, never the admission; anything
+ * else is refused with the reason. The engine runs on the CPU only so far, so a model LibTorch
+ * runs on a GPU is refused too (LibTorch keeps it on the device).
+ */
+public final class NetExtraction {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
+    private NetExtraction() {}
+
+    /** The chain of f = E(D(.)), decoder first, or the reason the model does not qualify. */
+    public record Outcome(List<NativeNet.Layer> layers, String reason) {
+        public boolean ok() {
+            return layers != null;
+        }
+
+        /**
+         * e.g. "16 -> linear 512, 4 conv_transpose2d to 1 x 32 x 32, crop, pad, 4 conv2d to 128 x 2 x 2,
+         * linear 16" (activations left out), or the reason.
+         */
+        public String describe() {
+            return ok() ? NetExtraction.describe(layers) : reason;
+        }
+    }
+
+    /** Reads and verifies; never throws for a model that does not qualify. */
+    public static Outcome extract(TorchScriptAutoencoder map) {
+        String dtype = map.contract().dtype();
+        if (!dtype.equals("float32")) {
+            return new Outcome(null, "the model computes in " + dtype + " and the native engine in float32");
+        }
+        if (map.device().startsWith("cuda")) {
+            return new Outcome(null, "liblf's network engine has no CUDA twin yet, and the model runs on " + map.device());
+        }
+        List<NativeNet.Layer> layers;
+        try (PointerScope scope = new PointerScope()) {
+            Method decode = map.decodeMethod(), encode = map.encodeMethod();
+            layers = NetChainReader.read(decode, MlpExtraction.name(decode, "decode", "decoder"), encode,
+                    MlpExtraction.name(encode, "encode", "encoder"), map.contract().latent());
+        } catch (GraphRefusal r) {
+            return new Outcome(null, r.getMessage());
+        } catch (RuntimeException e) {
+            return new Outcome(null, "its TorchScript graphs could not be read: " + TorchErrors.cause(e));
+        }
+        String refusal;
+        try (NativeNet net = NativeNet.create(layers)) {
+            refusal = ProbeAgreement.refusal(map, net::apply);
+        } catch (NativeKernelException | IllegalArgumentException e) {
+            refusal = "liblf's network engine refused the layers read from its graphs: " + e.getMessage();
+        }
+        return refusal == null ? new Outcome(layers, null) : new Outcome(null, refusal);
+    }
+
+    static String describe(List<NativeNet.Layer> layers) {
+        List<String> parts = new ArrayList<>();
+        String runKind = null;
+        int run = 0;
+        String runEnd = null;
+        for (NativeNet.Layer layer : layers) {
+            if (layer instanceof NativeNet.Conv c) {
+                String kind = c.transposed() ? "conv_transpose2d" : "conv2d";
+                if (!kind.equals(runKind)) {
+                    flush(parts, runKind, run, runEnd);
+                    runKind = kind;
+                    run = 0;
+                }
+                run++;
+                runEnd = c.outChannels() + " x " + outSide(c.height(), c.kernelH(), c.strideH(), c.padH(), c.outputPadH(), c.transposed()) + " x "
+                        + outSide(c.width(), c.kernelW(), c.strideW(), c.padW(), c.outputPadW(), c.transposed());
+                continue;
+            }
+            if (layer instanceof NativeNet.Act) {
+                continue;
+            }
+            flush(parts, runKind, run, runEnd);
+            runKind = null;
+            if (layer instanceof NativeNet.Linear l) {
+                parts.add("linear " + l.out());
+            } else if (layer instanceof NativeNet.Pad p) {
+                parts.add(p.top() < 0 || p.bottom() < 0 || p.left() < 0 || p.right() < 0 ? "crop" : "pad");
+            }
+        }
+        flush(parts, runKind, run, runEnd);
+        NativeNet.Layer first = layers.get(0);
+        int k = first instanceof NativeNet.Linear l ? l.in() : -1;
+        return (k > 0 ? k + " -> " : "") + String.join(", ", parts);
+    }
+
+    private static void flush(List<String> parts, String kind, int run, String end) {
+        if (kind != null) {
+            parts.add((run > 1 ? run + " " : "") + kind + " to " + end);
+        }
+    }
+
+    /** A convolution's output height (or width) from its input's, as PyTorch computes it. */
+    private static int outSide(int in, int kernel, int stride, int pad, int outputPad, boolean transposed) {
+        return transposed ? (in - 1) * stride - 2 * pad + kernel + outputPad : (in + 2 * pad - kernel) / stride + 1;
+    }
+}
