@@ -8,8 +8,11 @@
 #   3. ctest: every CUDA twin against its CPU reference. Where nvidia-smi sees a GPU,
 #      LF_REQUIRE_CUDA=1 makes a twin that cannot reach the device fail instead of printing
 #      SKIPPED (liblf carries the CUDA 13 runtime, which needs an R580+ driver);
-#   4. the native timing driver (lf_bench) with the built-in CUDA GEMM and with cuBLAS.
-# The conv engine of issue 13 and its PyTorch GPU peers join this script when they exist.
+#   4. the native timing driver (lf_bench) with the built-in CUDA GEMM and with cuBLAS;
+#   5. the shipped fmnist-conv-k16 (exported by export_net.py, checked against the module) on
+#      1024 N(0, I) starts: PyTorch peers on the GPU (peers.py: the naive whole-batch loop, the
+#      torch.compile'd and the CUDA-graph one), liblf's network engine (lf_bench netfile; CPU
+#      until the engine has its CUDA twin), and their endpoints and iteration counts compared.
 # Exit status: 0 when the build and every test passed, 1 otherwise (the logs say which).
 set -uo pipefail
 out="${1:?usage: benchmarks/gpu/run.sh OUT_DIR}"
@@ -70,6 +73,20 @@ grep -i cuda "$out/lf_bench_builtin.txt" | head -20 | tee -a "$summary"
 if [ -n "$cublas" ]; then
   LF_CUBLAS="$cublas" "$build/bin/lf_bench" all > "$out/lf_bench_cublas.txt" 2>&1 || { say "lf_bench (cuBLAS): FAILED"; status=1; }
   grep -i cuda "$out/lf_bench_cublas.txt" | head -20 | tee -a "$summary"
+fi
+say "## fmnist-conv-k16: liblf's network engine and the PyTorch peers (1024 N(0, I) starts)"
+peers="$out/peers-k16"
+mkdir -p "$peers"
+blas="${LF_BLAS:-$(ls /usr/lib/x86_64-linux-gnu/libopenblas.so.0 2>/dev/null | head -1)}"
+if python3 "$root/benchmarks/gpu/export_net.py" "$root/models/fmnist-conv-k16.pt" "$out/k16.lfnet" >> "$summary" 2>&1 \
+   && python3 "$root/benchmarks/gpu/peers.py" run "$root/models/fmnist-conv-k16.pt" "$peers" --starts 1024 > "$out/peers.log" 2>&1 \
+   && LF_BLAS="$blas" "$build/bin/lf_bench" netfile "$out/k16.lfnet" "$peers" > "$out/netfile.txt" 2>&1 \
+   && python3 "$root/benchmarks/gpu/peers.py" compare "$peers" > "$out/parity.log" 2>&1; then
+  cat "$peers/peers.txt" "$out/netfile.txt" "$peers/parity.txt" | tee -a "$summary"
+else
+  say "conv engine vs peers: FAILED (peers.log, netfile.txt, parity.log)"
+  tail -20 "$out/peers.log" "$out/netfile.txt" "$out/parity.log" 2>/dev/null | tee -a "$summary"
+  status=1
 fi
 say "exit status $status"
 exit $status

@@ -2,6 +2,7 @@
 // is visible) CUDA, and prints one line per measurement. Builds from native/ alone.
 //
 //   lf_bench [omp|nearest|knn|dedup|spectra|net|all] [--quick]
+//   lf_bench netfile MODEL.lfnet DIR   (see bench_netfile)
 //   env LF_BLAS=/path/libopenblas.so.0   CPU GEMM provider (else the built-in GEMM)
 //   env LF_CUBLAS=/path/libcublas.so.13  CUDA GEMM provider (else the built-in kernel)
 #include <chrono>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "latentfield/lf.h"
+#include "lfnet_file.hpp"
 
 namespace {
 
@@ -44,6 +46,28 @@ void ok(lf_status s, const char* what) {
 }
 
 // Best of `reps` runs of fn (seconds); the first run warms caches and the GPU.
+std::vector<float> read_floats(const std::string& path) {
+    std::vector<float> v;
+    if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+        float x;
+        while (std::fread(&x, sizeof x, 1, f) == 1) v.push_back(x);
+        std::fclose(f);
+    }
+    if (v.empty()) {
+        std::fprintf(stderr, "lf_bench: cannot read float32 values from %s\n", path.c_str());
+        std::exit(1);
+    }
+    return v;
+}
+
+void write_bytes(const std::string& path, const void* data, size_t bytes) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr || std::fwrite(data, 1, bytes, f) != bytes || std::fclose(f) != 0) {
+        std::fprintf(stderr, "lf_bench: cannot write %s\n", path.c_str());
+        std::exit(1);
+    }
+}
+
 double best_of(int reps, const std::function<void()>& fn) {
     fn();
     double best = 1e30;
@@ -160,8 +184,8 @@ void bench_spectra(bool gpu) {
 
 // The shipped fmnist-conv architecture (k = 16 at width 16, k = 128 at width 32) with seeded random weights on
 // lf_net: one evaluation of f per row, the Picard loop at full batch (tol 0: every row runs 20
-// steps), and forward-mode Jacobians. CPU only until the engine has its CUDA twin.
-void bench_net() {
+// steps), and forward-mode Jacobians; on a GPU the CUDA twin too, at 10^5 rows.
+void bench_net(bool gpu) {
     for (int32_t k : {16, 128}) {
         const int32_t d = k == 16 ? 16 : 32;  // the shipped fmnist-conv-k16 has width 16, k128 width 32
         std::vector<std::vector<float>> store;
@@ -230,15 +254,91 @@ void bench_net() {
         std::vector<float> jac(size_t(nj * k * k));
         report("net J", "cpu", "fmnist-conv d=" + std::to_string(d) + " k=" + std::to_string(k) + ", " + std::to_string(nj) + " points",
                best_of(1, [&] { ok(lf_net_jacobians_cpu(net, nj, z.data(), jac.data()), "net jacobians"); }), double(nj), "J");
+        if (gpu) {
+            const int64_t ng = quick ? 1024 : 100000;  // the GPU's batch: 10^5 rows in flight
+            auto zg = gaussian(501, size_t(ng * k));
+            DeviceBuf dz(zg.data(), zg.size() * 4), dout(nullptr, zg.size() * 4), ds(nullptr, size_t(ng) * 4), di(nullptr, size_t(ng) * 4),
+                dst(nullptr, size_t(ng)), dj(nullptr, jac.size() * 4);
+            const std::string gshape = "fmnist-conv d=" + std::to_string(d) + " k=" + std::to_string(k) + ", " + std::to_string(ng) + " rows";
+            ok(lf_net_apply_cuda(net, 1, dz.as<float>(), dout.as<float>(), nullptr), "net apply cuda (weights up)");
+            report("net f", "cuda", gshape, best_of(3, [&] {
+                ok(lf_net_apply_cuda(net, ng, dz.as<float>(), dout.as<float>(), nullptr), "net apply cuda");
+                ok(lf_cuda_stream_synchronize(nullptr), "sync");
+            }), double(ng), "f");
+            report("net loop", "cuda", gshape + ", 20 steps", best_of(1, [&] {
+                ok(lf_net_fixed_points_cuda(net, ng, dz.as<float>(), &rule, ng, dout.as<float>(), di.as<int32_t>(), ds.as<float>(),
+                                            dst.as<int8_t>(), nullptr, 0, 0, nullptr), "net loop cuda");
+                ok(lf_cuda_stream_synchronize(nullptr), "sync");
+            }), double(ng * steps), "point-it");
+            report("net J", "cuda", "fmnist-conv d=" + std::to_string(d) + " k=" + std::to_string(k) + ", " + std::to_string(nj) + " points",
+                   best_of(2, [&] {
+                       ok(lf_net_jacobians_cuda(net, nj, dz.as<float>(), dj.as<float>(), nullptr), "net jacobians cuda");
+                       ok(lf_cuda_stream_synchronize(nullptr), "sync");
+                   }), double(nj), "J");
+        }
         lf_net_destroy(net);
     }
+}
+
+// lf_bench netfile MODEL.lfnet DIR: the Picard loop (tol 1e-6, cap 3000, bound 1e6, all rows in
+// flight) from DIR/starts.f32, as benchmarks/gpu/peers.py runs its PyTorch peers; endpoints and
+// iteration counts into DIR/native.*, for peers.py compare.
+int bench_netfile(const std::string& model, const std::string& dir) {
+    LfnetFile file;
+    try {
+        file = read_lfnet(model);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "lf_bench netfile: %s\n", e.what());
+        return 1;
+    }
+    lf_net* net = nullptr;
+    ok(lf_net_create(file.layers.data(), int32_t(file.layers.size()), &net), "lf_net_create");
+    int32_t k = 0;
+    ok(lf_net_latent_dim(net, &k), "latent dim");
+    std::vector<float> z = read_floats(dir + "/starts.f32");
+    const int64_t n = int64_t(z.size()) / k;
+    std::vector<float> end(z.size()), step(static_cast<size_t>(n));
+    std::vector<int32_t> its(static_cast<size_t>(n));
+    std::vector<int8_t> st(static_cast<size_t>(n));
+    const lf_stop_rule rule{1e-6, 3000, 1e6};
+    const double seconds = best_of(1, [&] {
+        ok(lf_net_fixed_points_cpu(net, n, z.data(), &rule, n, end.data(), its.data(), step.data(), st.data(), nullptr, 0, 0), "net loop");
+    });
+    double work = 0;
+    for (int32_t t : its) work += t;
+    report("net loop", "cpu", model + ", " + std::to_string(n) + " starts, tol 1e-6, cap 3000", seconds, work, "point-it");
+    write_bytes(dir + "/native.endpoints.f32", end.data(), end.size() * sizeof(float));
+    write_bytes(dir + "/native.iterations.i32", its.data(), its.size() * sizeof(int32_t));
+    int32_t devices = 0;
+    ok(lf_cuda_device_count(&devices), "device count");
+    if (devices > 0) {  // the CUDA twin on the same starts: native-cuda.*, compared by peers.py like a peer
+        DeviceBuf dz(z.data(), z.size() * 4), de(nullptr, end.size() * 4), ds(nullptr, step.size() * 4), di(nullptr, its.size() * 4),
+            dst(nullptr, st.size());
+        ok(lf_net_apply_cuda(net, 1, dz.as<float>(), de.as<float>(), nullptr), "net apply cuda (weights up, warm-up)");
+        ok(lf_cuda_stream_synchronize(nullptr), "sync");
+        const double gpu_seconds = best_of(1, [&] {
+            ok(lf_net_fixed_points_cuda(net, n, dz.as<float>(), &rule, n, de.as<float>(), di.as<int32_t>(), ds.as<float>(), dst.as<int8_t>(),
+                                        nullptr, 0, 0, nullptr), "net loop cuda");
+            ok(lf_cuda_stream_synchronize(nullptr), "sync");
+        });
+        ok(lf_cuda_copy_to_host(end.data(), de.p, int64_t(end.size() * 4), nullptr), "copy endpoints");
+        ok(lf_cuda_copy_to_host(its.data(), di.p, int64_t(its.size() * 4), nullptr), "copy iterations");
+        ok(lf_cuda_stream_synchronize(nullptr), "sync");
+        double gpu_work = 0;
+        for (int32_t t : its) gpu_work += t;
+        report("net loop", "cuda", model + ", " + std::to_string(n) + " starts, tol 1e-6, cap 3000", gpu_seconds, gpu_work, "point-it");
+        write_bytes(dir + "/native-cuda.endpoints.f32", end.data(), end.size() * sizeof(float));
+        write_bytes(dir + "/native-cuda.iterations.i32", its.data(), its.size() * sizeof(int32_t));
+    }
+    lf_net_destroy(net);
+    return 0;
 }
 
 int main(int argc, char** argv) {
     std::string which = "all";
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--quick") == 0) quick = true;
-        else which = argv[i];
+        else if (i == 1) which = argv[i];
     }
     if (const char* blas = std::getenv("LF_BLAS")) ok(lf_blas_open(blas), "lf_blas_open");
     int32_t devices = 0;
@@ -254,6 +354,13 @@ int main(int argc, char** argv) {
     if (which == "all" || which == "knn") bench_nearest_knn(gpu, true);
     if (which == "all" || which == "dedup") bench_dedup(gpu);
     if (which == "all" || which == "spectra") bench_spectra(gpu);
-    if (which == "all" || which == "net") bench_net();
+    if (which == "all" || which == "net") bench_net(gpu);
+    if (which == "netfile") {
+        if (argc != 4) {
+            std::fprintf(stderr, "usage: lf_bench netfile MODEL.lfnet DIR\n");
+            return 2;
+        }
+        return bench_netfile(argv[2], argv[3]);
+    }
     return 0;
 }

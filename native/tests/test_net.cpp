@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../src/cpu/net_plan.hpp"  // the CUDA twin's per-element maths, run here on the host
 #include "conv_reference.hpp"
 #include "test_util.hpp"
 
@@ -236,6 +237,126 @@ void check_chain(const char* what, const Chain& c, int32_t k, uint64_t seed) {
     lf_net_destroy(net);
 }
 
+// The per-element functions the CUDA twin's kernels run (net_plan.hpp), evaluated on the host:
+// conv2d as im2col_element + a GEMM, conv_transpose2d as a GEMM + col2im_element, on
+// channels-last items, against lf_conv2d_apply_cpu; pad_element against a direct pad.
+void device_maths_on_the_host() {
+    const lf_conv2d_shape shapes[] = {{3, 7, 6, 4, 3, 3, 2, 2, 1, 1, 0, 0, 0}, {4, 3, 4, 2, 3, 2, 2, 3, 1, 0, 1, 2, 1},
+                                      {2, 5, 5, 3, 2, 2, 1, 1, 0, 0, 0, 0, 1}};
+    const int64_t rows = 3;
+    double worst = 0;
+    for (const auto& sh : shapes) {
+        int32_t oh = 0, ow = 0;
+        LF_OK_OR_FAIL(lf_conv2d_output_size(&sh, &oh, &ow));
+        const lf::conv::Dims d{sh.in_channels, sh.in_height, sh.in_width, sh.out_channels, sh.kernel_h, sh.kernel_w, sh.stride_h,
+                               sh.stride_w,    sh.pad_h,     sh.pad_w,    oh,              ow,          sh.transposed == 1};
+        const int64_t taps = d.kh * d.kw;
+        auto x = gaussian(500, size_t(rows * d.in_size()));
+        auto w = gaussian(501, size_t(d.c * d.o * taps));
+        auto b = gaussian(502, size_t(d.o));
+        std::vector<float> want(size_t(rows * d.out_size()));
+        LF_OK_OR_FAIL(lf_conv2d_apply_cpu(&sh, rows, x.data(), w.data(), b.data(), want.data()));
+        std::vector<float> xh(x.size()), got(want.size());
+        for (int64_t r = 0; r < rows; ++r)  // items channels last
+            for (int64_t c = 0; c < d.c; ++c)
+                for (int64_t q = 0; q < d.h * d.w; ++q) xh[size_t(r * d.in_size() + q * d.c + c)] = x[size_t(r * d.in_size() + c * d.h * d.w + q)];
+        std::vector<float> outh(want.size());
+        if (!d.transposed) {
+            const int64_t kkc = taps * d.c, npatch = rows * d.oh * d.ow * kkc;
+            std::vector<float> patches(static_cast<size_t>(npatch));
+            for (int64_t e = 0; e < npatch; ++e) patches[size_t(e)] = lf::net::im2col_element(d, xh.data(), e);
+            for (int64_t pix = 0; pix < rows * d.oh * d.ow; ++pix)
+                for (int64_t o = 0; o < d.o; ++o) {
+                    double acc = b[size_t(o)];
+                    for (int64_t t = 0; t < taps; ++t)
+                        for (int64_t c = 0; c < d.c; ++c)
+                            acc += double(patches[size_t(pix * kkc + t * d.c + c)]) * w[size_t((o * d.c + c) * taps + t)];
+                    outh[size_t(pix * d.o + o)] = float(acc);
+                }
+        } else {
+            const int64_t kko = taps * d.o, pixels = rows * d.h * d.w;
+            std::vector<float> cols(static_cast<size_t>(pixels * kko));
+            for (int64_t pix = 0; pix < pixels; ++pix)
+                for (int64_t t = 0; t < taps; ++t)
+                    for (int64_t o = 0; o < d.o; ++o) {
+                        double acc = 0;
+                        for (int64_t c = 0; c < d.c; ++c) acc += double(xh[size_t(pix * d.c + c)]) * w[size_t((c * d.o + o) * taps + t)];
+                        cols[size_t(pix * kko + t * d.o + o)] = float(acc);
+                    }
+            for (int64_t e = 0; e < rows * d.out_size(); ++e) outh[size_t(e)] = lf::net::col2im_element(d, cols.data(), b.data(), e);
+        }
+        for (int64_t r = 0; r < rows; ++r)  // back to C order
+            for (int64_t o = 0; o < d.o; ++o)
+                for (int64_t q = 0; q < d.oh * d.ow; ++q)
+                    got[size_t(r * d.out_size() + o * d.oh * d.ow + q)] = outh[size_t(r * d.out_size() + q * d.o + o)];
+        for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, double(std::fabs(got[i] - want[i])));
+    }
+    LF_CHECK(worst <= 1e-4, "the device kernels' element maths differs from lf_conv2d_apply_cpu by %.3g", worst);
+    // pad_element: 2 channels, 3 x 4 -> crop one row at the top, pad 2 columns left, value 0.5
+    const lf::net::PadDims p{2, 3, 4, -1, 2, 2, 6};
+    auto x = gaussian(510, size_t(2 * 2 * 3 * 4));
+    int64_t wrong = 0;
+    for (int64_t e = 0; e < 2 * p.out_h * p.out_w * p.c; ++e) {
+        const int64_t ch = e % p.c, j = (e / p.c) % p.out_w, i = (e / (p.c * p.out_w)) % p.out_h, r = e / (p.c * p.out_w * p.out_h);
+        const int64_t si = i + 1, sj = j - 2;
+        const float expected = (si < p.h && sj >= 0 && sj < p.w) ? x[size_t(r * 24 + (si * p.w + sj) * p.c + ch)] : 0.5f;
+        wrong += lf::net::pad_element(p, x.data(), e, 0.5f) != expected;
+    }
+    LF_CHECK(wrong == 0, "pad_element is wrong at %lld elements", (long long)wrong);
+    std::printf("device element maths (im2col, col2im gather, pad) on the host: max diff %.2g against lf_conv2d_apply_cpu\n", worst);
+}
+
+// lf_net_*_cuda against the CPU: f, Jacobians and the fixed-point loop (a batch of 7 through 20
+// starts: refills and compaction), on the fmnist-conv chain and the spatial latent.
+void cuda_parity(const char* what, const Chain& c, int32_t k, uint64_t seed) {
+    if (!lftest::cuda_available()) {
+        lftest::report_skip("network engine apply, Jacobians and fixed points, CUDA vs CPU");
+        return;
+    }
+    lf_net* net = nullptr;
+    LF_OK_OR_FAIL(lf_net_create(c.layers.data(), int32_t(c.layers.size()), &net));
+    const int64_t rows = 40, n = 20;
+    auto z = gaussian(seed, size_t(rows * k));
+    std::vector<float> f(z.size()), jac(size_t(rows * k * k));
+    LF_OK_OR_FAIL(lf_net_apply_cpu(net, rows, z.data(), f.data()));
+    LF_OK_OR_FAIL(lf_net_jacobians_cpu(net, rows, z.data(), jac.data()));
+    lftest::Device<float> dz(z), df(f.size()), djac(jac.size());
+    LF_OK_OR_FAIL(lf_net_apply_cuda(net, rows, dz.get(), df.get(), nullptr));
+    LF_OK_OR_FAIL(lf_net_jacobians_cuda(net, rows, dz.get(), djac.get(), nullptr));
+    double fd = 0, jd = 0, fs = 1, js = 1;
+    auto gf = df.to_host();
+    auto gj = djac.to_host();
+    for (size_t i = 0; i < f.size(); ++i) fd = std::max(fd, double(std::fabs(gf[i] - f[i]))), fs = std::max(fs, 1 + double(std::fabs(f[i])));
+    for (size_t i = 0; i < jac.size(); ++i) jd = std::max(jd, double(std::fabs(gj[i] - jac[i]))), js = std::max(js, 1 + double(std::fabs(jac[i])));
+    LF_CHECK(fd <= 1e-5 * fs, "%s: f differs between CUDA and CPU by %.3g", what, fd);
+    LF_CHECK(jd <= 1e-4 * js, "%s: Jacobians differ between CUDA and CPU by %.3g", what, jd);
+    const lf_stop_rule rule{1e-8, 60, 1e6};
+    std::vector<float> end(static_cast<size_t>(n * k)), step(static_cast<size_t>(n));
+    std::vector<int32_t> its(static_cast<size_t>(n));
+    std::vector<int8_t> st(static_cast<size_t>(n));
+    LF_OK_OR_FAIL(lf_net_fixed_points_cpu(net, n, z.data(), &rule, 7, end.data(), its.data(), step.data(), st.data(), nullptr, 0, 0));
+    lftest::Device<float> dend(end.size()), dstep(step.size());
+    lftest::Device<int32_t> dits(its.size());
+    lftest::Device<int8_t> dst(st.size());
+    LF_OK_OR_FAIL(lf_net_fixed_points_cuda(net, n, dz.get(), &rule, 7, dend.get(), dits.get(), dstep.get(), dst.get(), nullptr, 0, 0, nullptr));
+    auto gits = dits.to_host();
+    auto gst = dst.to_host();
+    auto gend = dend.to_host();
+    int64_t same_state = 0, close_counts = 0;
+    double ed = 0;
+    for (int64_t g = 0; g < n; ++g) {
+        same_state += gst[size_t(g)] == st[size_t(g)];
+        close_counts += std::abs(gits[size_t(g)] - its[size_t(g)]) <= 1;
+        if (gits[size_t(g)] == its[size_t(g)] && st[size_t(g)] != LF_POINT_DIVERGED)
+            for (int32_t i = 0; i < k; ++i) ed = std::max(ed, double(std::fabs(gend[size_t(g * k + i)] - end[size_t(g * k + i)])));
+    }
+    LF_CHECK(same_state == n && close_counts == n, "%s: CUDA loop: %lld of %lld states agree, %lld counts within one step", what,
+             (long long)same_state, (long long)n, (long long)close_counts);
+    LF_CHECK(ed <= 1e-4 * fs, "%s: CUDA endpoints differ by %.3g where the counts agree", what, ed);
+    std::printf("CUDA parity checked: network engine %s: f %.2g, J %.2g, loop endpoints %.2g\n", what, fd, jd, ed);
+    lf_net_destroy(net);
+}
+
 void refusals() {
     Chain c;
     c.layers.push_back(linear(c, 4, 12, true, 300));
@@ -262,5 +383,8 @@ int main() {
     check_chain("SiLU, LeakyReLU, stride 1, no bias, pad 0.5", other_ops(6), 6, 2);
     check_chain("spatial latent 4 x 3 x 3, reshape, 1 x 1", spatial_latent(), 36, 3);
     refusals();
+    device_maths_on_the_host();
+    cuda_parity("fmnist-conv architecture, d = 4", fmnist_conv(4, 5), 5, 21);
+    cuda_parity("spatial latent", spatial_latent(), 36, 22);
     return lftest::finish("network engine matches the double chain, central differences and the one-point loop");
 }

@@ -374,8 +374,11 @@ LF_API lf_status lf_mlp_jacobians_cuda(const lf_mlp* plan, int64_t rows, const f
  * slots 1.. when traj is not NULL; slot 0 is filled with z0 here): at most `batch` rows are
  * in flight, rows that stop leave and the next starts take their place, in order. Outputs
  * are indexed by row of z0 and fully written. Host memory on the CPU; on CUDA z0, endpoints,
- * iterations, step_sq, state and traj are device memory. The flag of lf_cancel_request() is
- * checked before every step (LF_CANCELLED, outputs partly written).
+ * iterations, step_sq, state and traj are device memory, and rows stay on the device: a row that
+ * stops is frozen where it stopped, and every 8 steps the rows still active are compacted on the
+ * device and the freed places refilled (the host reads one count per 8 steps). The results are
+ * the CPU's. The flag of lf_cancel_request() is checked before every step (LF_CANCELLED,
+ * outputs partly written).
  */
 LF_API lf_status lf_mlp_fixed_points_cpu(const lf_mlp* plan, int64_t n, const float* z0, const lf_stop_rule* rule,
                                          int64_t batch, float* endpoints, int32_t* iterations, float* step_sq,
@@ -452,7 +455,11 @@ typedef struct lf_net_layer {
 
 typedef struct lf_net lf_net;
 
-/* CPU plans only for now (LF_ERR_INVALID_ARGUMENT naming the layer whose sizes do not chain). */
+/* LF_ERR_INVALID_ARGUMENT naming the layer whose sizes do not chain. A plan runs on the CPU and,
+ * through the _cuda entry points (device pointers, on `stream`, NULL for the default stream), on
+ * the GPU: the weights go to the device on the plan's first CUDA call (LF_ERR_NO_DEVICE without
+ * one). The CUDA fixed-point loop keeps every row on the device and compacts there every few
+ * steps (the host reads one count each time). */
 LF_API lf_status lf_net_create(const lf_net_layer* layers, int32_t n_layers, lf_net** plan);
 LF_API lf_status lf_net_destroy(lf_net* plan); /* NULL is a no-op */
 LF_API lf_status lf_net_latent_dim(const lf_net* plan, int32_t* k);
@@ -461,6 +468,12 @@ LF_API lf_status lf_net_jacobians_cpu(const lf_net* plan, int64_t rows, const fl
 LF_API lf_status lf_net_fixed_points_cpu(const lf_net* plan, int64_t n, const float* z0, const lf_stop_rule* rule,
                                          int64_t batch, float* endpoints, int32_t* iterations, float* step_sq,
                                          int8_t* state, float* traj, int32_t record_every, int32_t n_slots);
+LF_API lf_status lf_net_apply_cuda(const lf_net* plan, int64_t rows, const float* in, float* out, void* stream);
+LF_API lf_status lf_net_jacobians_cuda(const lf_net* plan, int64_t rows, const float* z, float* jacobians, void* stream);
+LF_API lf_status lf_net_fixed_points_cuda(const lf_net* plan, int64_t n, const float* z0, const lf_stop_rule* rule,
+                                          int64_t batch, float* endpoints, int32_t* iterations, float* step_sq,
+                                          int8_t* state, float* traj, int32_t record_every, int32_t n_slots,
+                                          void* stream);
 
 #ifdef __cplusplus
 }

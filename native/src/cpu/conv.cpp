@@ -97,10 +97,6 @@ void col2im_hwc(const Dims& d, const float* cols, float* out) {
     }
 }
 
-bool pointwise(const Dims& d) {
-    return !d.transposed && d.kh == 1 && d.kw == 1 && d.sh == 1 && d.sw == 1 && d.ph == 0 && d.pw == 0;
-}
-
 }  // namespace
 
 Layer prepare(const Dims& d, const float* weight, const float* bias) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "latentfield/lf.h"
+#include "mlp_plan.hpp"  // LF_MLP_HD: Dims is used by the CUDA twin's kernels too
 
 namespace lf::conv {
 
@@ -20,9 +21,14 @@ namespace lf::conv {
 struct Dims {
     int64_t c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow;
     bool transposed;
-    int64_t in_size() const { return c * h * w; }
-    int64_t out_size() const { return o * oh * ow; }
+    LF_MLP_HD int64_t in_size() const { return c * h * w; }
+    LF_MLP_HD int64_t out_size() const { return o * oh * ow; }
 };
+
+// A 1 x 1 convolution with stride 1 and no padding: its input is its own patch matrix.
+inline bool pointwise(const Dims& d) {
+    return !d.transposed && d.kh == 1 && d.kw == 1 && d.sh == 1 && d.sw == 1 && d.ph == 0 && d.pw == 0;
+}
 
 // The shape checked as lf_conv2d_output_size documents (invalid_argument with the reason).
 Dims checked(const lf_conv2d_shape* s);

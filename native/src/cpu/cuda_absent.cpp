@@ -5,6 +5,7 @@
 #include "gemm.hpp"
 #include "lf_error.hpp"
 #include "mlp_plan.hpp"
+#include "net_plan.hpp"
 
 namespace {
 [[noreturn]] void no_cuda() {
@@ -18,6 +19,10 @@ namespace mlp {
 void upload(lf_mlp&) { no_cuda(); }
 void free_device(lf_mlp&) noexcept {}
 }  // namespace mlp
+namespace net {
+void upload(const lf_net&) { no_cuda(); }
+void free_device(lf_net&) noexcept {}
+}  // namespace net
 }  // namespace lf
 
 extern "C" {
@@ -80,6 +85,13 @@ lf_status lf_mlp_jacobians_cuda(const lf_mlp*, int64_t, const float*, float*, vo
 lf_status lf_mlp_fixed_points_cuda(const lf_mlp*, int64_t, const float*, const lf_stop_rule*, int64_t, float*, int32_t*, float*,
                                    int8_t*, float*, int32_t, int32_t, void*) {
     return lf::guard("lf_mlp_fixed_points_cuda", no_cuda);
+}
+
+lf_status lf_net_apply_cuda(const lf_net*, int64_t, const float*, float*, void*) { return lf::guard("lf_net_apply_cuda", no_cuda); }
+lf_status lf_net_jacobians_cuda(const lf_net*, int64_t, const float*, float*, void*) { return lf::guard("lf_net_jacobians_cuda", no_cuda); }
+lf_status lf_net_fixed_points_cuda(const lf_net*, int64_t, const float*, const lf_stop_rule*, int64_t, float*, int32_t*, float*,
+                                   int8_t*, float*, int32_t, int32_t, void*) {
+    return lf::guard("lf_net_fixed_points_cuda", no_cuda);
 }
 
 }  // extern "C"

@@ -18,45 +18,16 @@
 #include "conv.hpp"
 #include "gemm.hpp"
 #include "lf_error.hpp"
-#include "mlp_plan.hpp"
+#include "net_plan.hpp"
 #include "parallel.hpp"
 #include "picard_loop.hpp"
 
 namespace {
 
-enum class Op { LINEAR, CONV, ACT, PAD, TO_HWC, TO_CHW };
-
-struct Step {
-    Op op = Op::LINEAR;
-    int64_t in_size = 0, out_size = 0;
-    int32_t in = 0, out = 0;          // LINEAR
-    std::vector<float> weight, bias;  // LINEAR: out x in, in the compiled layouts; bias empty when absent
-    lf::conv::Layer conv;             // CONV
-    int32_t activation = LF_ACT_IDENTITY;
-    float alpha = 0.0f;               // ACT
-    int64_t c = 0, h = 0, w = 0;      // PAD: the item (channels last); TO_HWC / TO_CHW: c channels of h pixels
-    int64_t top = 0, left = 0, out_h = 0, out_w = 0;
-    float pad_value = 0.0f;
-};
-
-float activate(int32_t act, float alpha, float x) {
-    switch (act) {
-        case LF_ACT_LEAKY_RELU: return x > 0.0f ? x : alpha * x;
-        case LF_ACT_SILU: return x / (1.0f + std::exp(-x));
-        default: return lf::mlp::activate(act, x);
-    }
-}
-
-float derivative(int32_t act, float alpha, float x, float y) {
-    switch (act) {
-        case LF_ACT_LEAKY_RELU: return x > 0.0f ? 1.0f : alpha;
-        case LF_ACT_SILU: {
-            const float s = 1.0f / (1.0f + std::exp(-x));
-            return s + x * s * (1.0f - s);
-        }
-        default: return lf::mlp::derivative(act, x, y);
-    }
-}
+using lf::net::activate;
+using lf::net::derivative;
+using lf::net::Op;
+using lf::net::Step;
 
 // x[0 .. n) = act(x) in place; the common cases as plain loops the compiler vectorises.
 void activate_all(int32_t act, float alpha, float* x, int64_t n) {
@@ -75,12 +46,7 @@ void activate_all(int32_t act, float alpha, float* x, int64_t n) {
 
 }  // namespace
 
-struct lf_net {
-    int32_t k = 0;
-    int64_t widest = 0;   // the most values a row holds between steps
-    int64_t scratch = 0;  // the convolutions' scratch for one row
-    std::vector<Step> steps;
-};
+lf_net::~lf_net() { lf::net::free_device(*this); }
 
 namespace {
 
@@ -151,7 +117,7 @@ Step transpose(Op op, Layout l) {
     Step s;
     s.op = op;
     s.c = l.c;
-    s.h = l.plane;
+    s.plane = l.plane;
     s.in_size = s.out_size = l.c * l.plane;
     return s;
 }
@@ -237,16 +203,16 @@ std::unique_ptr<lf_net> compile(const lf_net_layer* layers, int32_t n) {
             s.op = Op::PAD;
             s.in_size = c.in_size;
             s.out_size = c.out_size;
-            s.c = c.c;
-            s.h = d.conv.in_height;
-            s.w = d.conv.in_width;
-            s.top = d.pad_top;
-            s.left = d.pad_left;
-            s.out_h = s.h + d.pad_top + d.pad_bottom;
-            s.out_w = s.w + d.pad_left + d.pad_right;
+            s.pad.c = c.c;
+            s.pad.h = d.conv.in_height;
+            s.pad.w = d.conv.in_width;
+            s.pad.top = d.pad_top;
+            s.pad.left = d.pad_left;
+            s.pad.out_h = s.pad.h + d.pad_top + d.pad_bottom;
+            s.pad.out_w = s.pad.w + d.pad_left + d.pad_right;
             s.pad_value = d.pad_value;
+            now = image(c.c, s.pad.out_h * s.pad.out_w);
             p->steps.push_back(std::move(s));
-            now = image(c.c, s.out_h * s.out_w);
         }
     }
     relayout(p->steps, now, Layout{});
@@ -294,19 +260,19 @@ void with_workspace(Workspaces& pool, Body&& body) {
 
 // Channels-last items C x H x W -> C x out_h x out_w with `fill` on the new border (and crops);
 // the kept part of an output row is one contiguous run of the input row.
-void pad_hwc(const Step& s, int64_t rows, const float* in, float* out, float fill) {
-    const int64_t c = s.c, j0 = std::max<int64_t>(0, s.left), j1 = std::min(s.out_w, s.left + s.w);
-    for (int64_t r = 0; r < rows; ++r, in += s.in_size) {
-        for (int64_t i = 0; i < s.out_h; ++i, out += s.out_w * c) {
-            const int64_t si = i - s.top;
-            if (si < 0 || si >= s.h || j0 >= j1) {
-                std::fill(out, out + s.out_w * c, fill);
+void pad_hwc(const lf::net::PadDims& p, int64_t rows, const float* in, float* out, float fill) {
+    const int64_t c = p.c, j0 = std::max<int64_t>(0, p.left), j1 = std::min(p.out_w, p.left + p.w);
+    for (int64_t r = 0; r < rows; ++r, in += c * p.h * p.w) {
+        for (int64_t i = 0; i < p.out_h; ++i, out += p.out_w * c) {
+            const int64_t si = i - p.top;
+            if (si < 0 || si >= p.h || j0 >= j1) {
+                std::fill(out, out + p.out_w * c, fill);
                 continue;
             }
             std::fill(out, out + j0 * c, fill);
-            const float* src = in + (si * s.w + j0 - s.left) * c;
+            const float* src = in + (si * p.w + j0 - p.left) * c;
             for (int64_t q = 0, n = (j1 - j0) * c; q < n; ++q) out[j0 * c + q] = src[q];
-            std::fill(out + j1 * c, out + s.out_w * c, fill);
+            std::fill(out + j1 * c, out + p.out_w * c, fill);
         }
     }
 }
@@ -322,9 +288,9 @@ void run_step(const Step& s, int64_t rows, const float* in, float* out, bool aff
                     for (int32_t j = 0; j < s.out; ++j) out[r * s.out + j] += s.bias[size_t(j)];
             break;
         case Op::CONV: lf::conv::apply_hwc(s.conv, rows, in, out, affine, scratch); break;
-        case Op::PAD: pad_hwc(s, rows, in, out, affine ? s.pad_value : 0.0f); break;
-        case Op::TO_HWC: lf::conv::to_hwc(s.c, s.h, rows, in, out); break;
-        case Op::TO_CHW: lf::conv::to_chw(s.c, s.h, rows, in, out); break;
+        case Op::PAD: pad_hwc(s.pad, rows, in, out, affine ? s.pad_value : 0.0f); break;
+        case Op::TO_HWC: lf::conv::to_hwc(s.c, s.plane, rows, in, out); break;
+        case Op::TO_CHW: lf::conv::to_chw(s.c, s.plane, rows, in, out); break;
         case Op::ACT: break;
     }
 }
