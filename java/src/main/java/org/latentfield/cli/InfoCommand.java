@@ -17,6 +17,7 @@ import org.latentfield.data.SyntheticImages;
 import org.latentfield.kernels.NativeKernels;
 import org.latentfield.kernels.NativeMatrix;
 import org.latentfield.map.torch.MlpExtraction;
+import org.latentfield.map.torch.NetExtraction;
 import org.latentfield.map.torch.TorchBackends;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.Json;
@@ -56,10 +57,19 @@ final class InfoCommand implements Main.Command {
         try (TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode o = json.valueToTree(ModelReport.facts(map.contract()));
-            MlpExtraction.Outcome native_ = MlpExtraction.extract(map);
             ObjectNode engine = o.putObject("native_engine");
-            engine.put("eligible", native_.ok());
-            engine.put(native_.ok() ? "layers" : "reason", native_.describe());
+            MlpExtraction.Outcome mlp = MlpExtraction.extract(map);
+            if (mlp.ok()) {
+                engine.put("eligible", true).put("engine", "mlp").put("layers", mlp.describe());
+            } else {
+                NetExtraction.Outcome net = NetExtraction.extract(map);
+                engine.put("eligible", net.ok());
+                if (net.ok()) {
+                    engine.put("engine", "network").put("layers", net.describe());
+                } else {
+                    engine.put("reason", net.reason());
+                }
+            }
             o.set("self_test", selfTest(map, json));
             o.put("eval_batch", map.evalBatch());
             o.put("workers", map.workers());

@@ -87,6 +87,8 @@ class UserModelsTest {
         assertEquals("[4,4,4]", model.get("latent_shape").toString());
         assertEquals("module attribute latent_shape", model.get("latent_shape_source").asText());
         assertEquals("eval", model.get("saved_mode").asText());
+        assertTrue(summary(out).get("settings").get("engine").asText().startsWith("native cpu: 4 x 4 x 4 -> "),
+                "the run below is liblf's network engine against PyTorch's own loop: " + summary(out).get("settings").get("engine"));
         float[] ours = Npy.read(out.resolve("endpoints.npy")).toFloats();
         float[] theirs = Npy.read(models.resolve("endpoints_torch.npy")).toFloats();
         int[] ourIterations = Npy.read(out.resolve("iterations.npy")).toInts();
@@ -181,7 +183,11 @@ class UserModelsTest {
         CliHarness info = ok("info", "--model", colour, "--json");
         JsonNode i = JSON.readTree(info.out());
         assertEquals("[4,4,4]", i.get("latent_shape").toString());
-        assertFalse(i.get("native_engine").get("eligible").asBoolean());
+        // a PyTorch user's conv autoencoder with a 4 x 4 x 4 latent reads as a chain for liblf's network engine (issue 13)
+        assertTrue(i.get("native_engine").get("eligible").asBoolean(), i.get("native_engine").toString());
+        assertEquals("network", i.get("native_engine").get("engine").asText());
+        assertTrue(i.get("native_engine").get("layers").asText().startsWith("4 x 4 x 4 -> "), i.get("native_engine").toString());
+        assertTrue(i.get("engine").asText().startsWith("native cpu: 4 x 4 x 4 -> "), i.get("engine").asText());
         assertTrue(i.get("self_test").get("passed").asBoolean());
     }
 

@@ -32,7 +32,8 @@ public final class NetExtraction {
 
         /**
          * e.g. "16 -> linear 512, 4 conv_transpose2d to 1 x 32 x 32, crop, pad, 4 conv2d to 128 x 2 x 2,
-         * linear 16" (activations left out), or the reason.
+         * linear 16" or "4 x 8 x 8 -> 3 conv_transpose2d to 3 x 32 x 32, 3 conv2d to 4 x 8 x 8"
+         * (activations left out), or the reason.
          */
         public String describe() {
             return ok() ? NetExtraction.describe(layers) : reason;
@@ -98,8 +99,11 @@ public final class NetExtraction {
         }
         flush(parts, runKind, run, runEnd);
         NativeNet.Layer first = layers.get(0);
-        int k = first instanceof NativeNet.Linear l ? l.in() : -1;
-        return (k > 0 ? k + " -> " : "") + String.join(", ", parts);
+        String from = first instanceof NativeNet.Linear l ? String.valueOf(l.in())
+                : first instanceof NativeNet.Conv c ? c.inChannels() + " x " + c.height() + " x " + c.width()
+                : first instanceof NativeNet.Pad p ? p.channels() + " x " + p.height() + " x " + p.width()
+                : String.valueOf(((NativeNet.Act) first).size());
+        return from + " -> " + String.join(", ", parts);
     }
 
     private static void flush(List<String> parts, String kind, int run, String end) {
