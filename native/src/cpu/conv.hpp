@@ -44,7 +44,8 @@ struct Layer {
 // and bias (O values, or null).
 Layer prepare(const Dims& d, const float* weight, const float* bias);
 
-// Floats of scratch apply_hwc needs for `rows` items.
+// Floats of scratch apply_hwc needs for `rows` items (its patch matrix or block of columns); the
+// CUDA twin takes the same GEMM form and sizes its scratch by this too.
 int64_t scratch_size(const Dims& d, int64_t rows);
 
 // out (rows items OH x OW x O) = the layer applied to in (rows items H x W x C), bias added when

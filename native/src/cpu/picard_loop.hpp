@@ -12,6 +12,7 @@
 
 #include "cancel.hpp"
 #include "lf_error.hpp"
+#include "validate.hpp"
 
 namespace lf {
 
@@ -23,17 +24,13 @@ template <typename Apply>
 void picard_loop(int64_t k, int64_t n, const float* z0, const lf_stop_rule* rule, int64_t batch, float* endpoints,
                  int32_t* iterations, float* step_sq, int8_t* state, float* traj, int32_t record_every, int32_t n_slots,
                  Apply&& apply) {
-    require(n >= 0 && batch >= 1, "n must be >= 0 and batch >= 1");
-    require(n <= std::numeric_limits<int32_t>::max(), "at most 2^31 - 1 points per call");
-    require(n == 0 || (z0 && endpoints && iterations && step_sq && state), "z0 and the outputs must not be NULL");
-    require(rule != nullptr, "rule must not be NULL");
+    validate_picard(n, batch, z0, endpoints, iterations, step_sq, state, rule, traj, record_every, n_slots);
     if (n == 0) return;
     const int64_t b = std::min(batch, n);
     std::fill(iterations, iterations + n, 0);
     std::fill(step_sq, step_sq + n, 0.0f);
     std::fill(state, state + n, int8_t{LF_POINT_ACTIVE});
     if (traj != nullptr) {
-        require(record_every >= 1 && n_slots >= 1, "record_every and n_slots must be >= 1 when traj is given");
         for (int64_t g = 0; g < n; ++g) std::copy(z0 + g * k, z0 + (g + 1) * k, traj + g * n_slots * k);
     }
     std::vector<float> cur(static_cast<size_t>(b * k)), mapped(static_cast<size_t>(b * k)), next(static_cast<size_t>(b * k));

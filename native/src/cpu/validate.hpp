@@ -21,6 +21,18 @@ inline void validate_stop_rule(const lf_stop_rule* rule) {
     require(rule->divergence_bound > 0, "rule->divergence_bound must be > 0");
 }
 
+// The arguments of a whole Picard loop (lf_mlp_fixed_points_*, lf_net_fixed_points_*), checked
+// before anything is allocated, in the same order on the CPU and on CUDA.
+inline void validate_picard(int64_t n, int64_t batch, const void* z0, const void* endpoints, const void* iterations,
+                            const void* step_sq, const void* state, const lf_stop_rule* rule, const void* traj,
+                            int32_t record_every, int32_t n_slots) {
+    require(n >= 0 && batch >= 1, "n must be >= 0 and batch >= 1");
+    require(n <= INT32_MAX, "at most 2^31 - 1 points per call");  // row ids are int32
+    require(n == 0 || (z0 && endpoints && iterations && step_sq && state), "z0 and the outputs must not be NULL");
+    validate_stop_rule(rule);
+    if (traj != nullptr) require(record_every >= 1 && n_slots >= 1, "record_every and n_slots must be >= 1 when traj is given");
+}
+
 inline void validate_merge_rule(const lf_merge_rule& rule) {
     if (rule.metric == LF_METRIC_COSINE) {
         require(rule.threshold > 0 && rule.threshold <= 1, "cosine threshold must be in (0, 1]");

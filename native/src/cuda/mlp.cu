@@ -154,6 +154,7 @@ lf_status lf_mlp_fixed_points_cuda(const lf_mlp* plan, int64_t n, const float* z
     return lf::guard("lf_mlp_fixed_points_cuda", [&] {
         lf::require(plan != nullptr, "plan must not be NULL");
         lf::require(plan->device == 1, "this plan lives on the CPU; use the _cpu entry point");
+        lf::validate_picard(n, batch, z0, endpoints, iterations, step_sq, state, rule, traj, record_every, n_slots);
         const cudaStream_t s = lf::cuda::as_stream(stream);
         const int64_t b = std::max<int64_t>(1, std::min(batch, n));
         lf::cuda::Scratch<float> ha(static_cast<size_t>(b * plan->widest), s), hb(static_cast<size_t>(b * plan->widest), s);

@@ -9,6 +9,7 @@
 
 #include "../cpu/lf_error.hpp"
 #include "../cpu/net_plan.hpp"
+#include "../cpu/validate.hpp"
 #include "cuda_util.cuh"
 #include "picard_loop.cuh"
 
@@ -284,6 +285,8 @@ lf_status lf_net_fixed_points_cuda(const lf_net* plan, int64_t n, const float* z
                                    float* endpoints, int32_t* iterations, float* step_sq, int8_t* state, float* traj,
                                    int32_t record_every, int32_t n_slots, void* stream) {
     return lf::guard("lf_net_fixed_points_cuda", [&] {
+        lf::require(plan != nullptr, "plan must not be NULL");
+        lf::validate_picard(n, batch, z0, endpoints, iterations, step_sq, state, rule, traj, record_every, n_slots);
         require_plan(plan);
         const cudaStream_t s = lf::cuda::as_stream(stream);
         Workspace ws(*plan, std::max<int64_t>(1, std::min(batch, n)), s);

@@ -71,11 +71,8 @@ static __global__ void picard_gather_kernel(int64_t kept, int64_t k, const int32
 template <typename Apply>
 void picard_loop(int64_t k, int64_t n, const float* z0, const lf_stop_rule* rule, int64_t batch, float* endpoints, int32_t* iterations,
                  float* step_sq, int8_t* state, float* traj, int32_t record_every, int32_t n_slots, cudaStream_t s, Apply&& apply) {
-    lf::require(n >= 0 && batch >= 1, "n must be >= 0 and batch >= 1");
-    lf::require(n <= std::numeric_limits<int32_t>::max(), "at most 2^31 - 1 points per call");  // row ids are int32
-    lf::require(n == 0 || (z0 && endpoints && iterations && step_sq && state), "z0 and the outputs must not be NULL");
-    lf::validate_stop_rule(rule);  // the CPU twin's checks and sentences (tol finite and > 0, ...)
-    if (traj != nullptr) lf::require(record_every >= 1 && n_slots >= 1, "record_every and n_slots must be >= 1 when traj is given");
+    // the CPU twin's checks and sentences; the entry points call it first too, before they allocate
+    lf::validate_picard(n, batch, z0, endpoints, iterations, step_sq, state, rule, traj, record_every, n_slots);
     if (n == 0) return;
     const int64_t b = std::min(batch, n);
     const double bound_sq = rule->divergence_bound * rule->divergence_bound;
@@ -98,39 +95,46 @@ void picard_loop(int64_t k, int64_t n, const float* z0, const lf_stop_rule* rule
     int32_t* spare_ids = ids_b.get();
     int64_t admitted = 0, active = 0;
     int32_t kept_host = 0;
-    while (true) {
-        const int64_t room = std::min(b - active, n - admitted);
-        if (room > 0) {
-            check(cudaMemcpyAsync(cur + active * k, z0 + admitted * k, sizeof(float) * room * k, cudaMemcpyDeviceToDevice, s),
-                  "cudaMemcpyAsync refill");
-            picard_iota_kernel<<<blocks_for(room, kLoopThreads), kLoopThreads, 0, s>>>(room, admitted, ids + active);
-            check(cudaGetLastError(), "iota kernel launch");
-            admitted += room;
-            active += room;
+    try {
+        while (true) {
+            const int64_t room = std::min(b - active, n - admitted);
+            if (room > 0) {
+                check(cudaMemcpyAsync(cur + active * k, z0 + admitted * k, sizeof(float) * room * k, cudaMemcpyDeviceToDevice, s),
+                      "cudaMemcpyAsync refill");
+                picard_iota_kernel<<<blocks_for(room, kLoopThreads), kLoopThreads, 0, s>>>(room, admitted, ids + active);
+                check(cudaGetLastError(), "iota kernel launch");
+                admitted += room;
+                active += room;
+            }
+            if (active == 0) break;
+            for (int r = 0; r < kCompactEvery; ++r) {
+                lf::throw_if_cancelled();  // scratch is freed in stream order: queued kernels finish first
+                apply(active, cur, out);
+                picard_step_kernel<<<blocks_for(active, kLoopThreads), kLoopThreads, 0, s>>>(
+                    active, k, cur, out, rule->tol, rule->max_iter, bound_sq, ids, iterations, step_sq, state, endpoints, traj, record_every,
+                    n_slots, flags.get());
+                check(cudaGetLastError(), "step kernel launch");
+                std::swap(cur, out);  // the iterates become the rows; frozen rows move too, but are never read as iterates again
+            }
+            check(cub::DeviceSelect::Flagged(temp.get(), temp_bytes, index.get(), flags.get(), positions.get(), count.get(), active, s),
+                  "cub::DeviceSelect::Flagged");
+            check(cudaMemcpyAsync(&kept_host, count.get(), sizeof(int32_t), cudaMemcpyDeviceToHost, s), "cudaMemcpyAsync count");
+            check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
+            const int64_t kept = kept_host;
+            if (kept > 0) {
+                picard_gather_kernel<<<blocks_for(kept * k, kLoopThreads), kLoopThreads, 0, s>>>(kept, k, positions.get(), cur, ids, spare,
+                                                                                                 spare_ids);
+                check(cudaGetLastError(), "gather kernel launch");
+                std::swap(cur, spare);
+                std::swap(ids, spare_ids);
+            }
+            active = kept;
         }
-        if (active == 0) break;
-        for (int r = 0; r < kCompactEvery; ++r) {
-            lf::throw_if_cancelled();  // scratch is freed in stream order: queued kernels finish first
-            apply(active, cur, out);
-            picard_step_kernel<<<blocks_for(active, kLoopThreads), kLoopThreads, 0, s>>>(
-                active, k, cur, out, rule->tol, rule->max_iter, bound_sq, ids, iterations, step_sq, state, endpoints, traj, record_every,
-                n_slots, flags.get());
-            check(cudaGetLastError(), "step kernel launch");
-            std::swap(cur, out);  // the iterates become the rows; frozen rows move too, but are never read as iterates again
-        }
-        check(cub::DeviceSelect::Flagged(temp.get(), temp_bytes, index.get(), flags.get(), positions.get(), count.get(), active, s),
-              "cub::DeviceSelect::Flagged");
-        check(cudaMemcpyAsync(&kept_host, count.get(), sizeof(int32_t), cudaMemcpyDeviceToHost, s), "cudaMemcpyAsync count");
-        check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
-        const int64_t kept = kept_host;
-        if (kept > 0) {
-            picard_gather_kernel<<<blocks_for(kept * k, kLoopThreads), kLoopThreads, 0, s>>>(kept, k, positions.get(), cur, ids, spare,
-                                                                                             spare_ids);
-            check(cudaGetLastError(), "gather kernel launch");
-            std::swap(cur, spare);
-            std::swap(ids, spare_ids);
-        }
-        active = kept;
+    } catch (...) {
+        // cancelled (or failed) mid-window: the steps already queued would go on writing the
+        // caller's outputs after the call returns, so let them finish first
+        (void)cudaStreamSynchronize(s);
+        throw;
     }
     check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
 }
