@@ -84,6 +84,22 @@ class NetEngineCliTest {
         assertTrue(within >= 0.97 * n, within + " of " + n + " starts have iteration counts within one step of LibTorch's");
         assertTrue(widest <= 3, "a start's iteration count is " + widest + " steps from LibTorch's");
         assertTrue(equal >= 2 * n / 3, "iteration counts agree exactly for only " + equal + " of " + n);
+
+        // jacobian --engine native: forward-mode Jacobians through the convolutions at those attractors, autograd's spectra
+        for (String engine : new String[] {"native", "torch"}) {
+            CliHarness r = CliHarness.run("jacobian", "--model", shipped.toString(), "--engine", engine, "--at",
+                    "attractors:" + dir.resolve("torch"), "--out", dir.resolve("j-" + engine).toString());
+            assertEquals(0, r.code(), r.err());
+        }
+        JsonNode jn = summary("j-native"), jt = summary("j-torch");
+        assertEquals("analytic, " + SHIPPED_PLAN, jn.get("jacobians").asText());
+        assertEquals(jt.get("count").asInt(), jn.get("stable").asInt(), "every attractor is stable by the engine's Jacobians too");
+        for (String stat : new String[] {"min", "median", "max"}) {
+            assertEquals(jt.get("spectral_radius").get(stat).asDouble(), jn.get("spectral_radius").get(stat).asDouble(), 1e-4,
+                    "spectral radius " + stat);
+            assertEquals(jt.get("spectral_norm").get(stat).asDouble(), jn.get("spectral_norm").get(stat).asDouble(), 1e-4,
+                    "spectral norm " + stat);
+        }
     }
 
     private int[] ints(String file) {
