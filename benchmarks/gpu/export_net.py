@@ -83,6 +83,18 @@ def evaluate(layers, z):
     return h
 
 
+def write(path, layers):
+    """The layers in the .lfnet format of the module docstring."""
+    with open(path, "wb") as f:
+        f.write(f"lfnet 1\nlayers {len(layers)}\n".encode())
+        for kind, a, _ in layers:
+            f.write((kind + " " + " ".join(str(v) for v in a) + "\n").encode())
+        f.write(b"data\n")
+        for _, _, tensors in layers:
+            for t in tensors:
+                f.write(t.detach().numpy().astype("<f4").tobytes())
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit("usage: export_net.py MODEL.pt OUT.lfnet")
@@ -96,14 +108,7 @@ def main():
     allowed = 1e-4 * (1 + want.abs().max().item())
     if not diff <= allowed:
         raise SystemExit(f"export_net.py: the exported chain differs from the module's f by {diff:.3g} (allowed {allowed:.3g})")
-    with open(sys.argv[2], "wb") as f:
-        f.write(f"lfnet 1\nlayers {len(layers)}\n".encode())
-        for kind, a, _ in layers:
-            f.write((kind + " " + " ".join(str(v) for v in a) + "\n").encode())
-        f.write(b"data\n")
-        for _, _, tensors in layers:
-            for t in tensors:
-                f.write(t.numpy().astype("<f4").tobytes())
+    write(sys.argv[2], layers)
     print(f"export_net.py: {sys.argv[1]} -> {sys.argv[2]}: k = {k}, {len(layers)} layers, f agrees within {diff:.2g}")
 
 

@@ -3,14 +3,19 @@
 // linear to k; linear back, four stride-2 transposed convolutions, sigmoid, crop) and a chain
 // with the other ops (SiLU, LeakyReLU, a stride-1 transposed convolution, layers without bias);
 // Jacobians against central differences of the double chain; the fixed-point loop against one
-// point at a time; and refusals that name the layer.
+// point at a time; refusals that name the layer; f and J against PyTorch's own on a stored
+// fixture (fixtures/make_fmnist_conv_fixture.py); the CUDA kernels' element maths on the host,
+// and the CUDA twin against the CPU where a GPU is present.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "../src/cpu/net_plan.hpp"  // the CUDA twin's per-element maths, run here on the host
+#include "../bench/lfnet_file.hpp"
 #include "conv_reference.hpp"
 #include "test_util.hpp"
 
@@ -357,6 +362,44 @@ void cuda_parity(const char* what, const Chain& c, int32_t k, uint64_t seed) {
     lf_net_destroy(net);
 }
 
+std::vector<float> read_f32(const std::string& path, size_t count) {
+    std::vector<float> v(count);
+    std::ifstream in(path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(v.data()), std::streamsize(count * sizeof(float)));
+    LF_CHECK(bool(in), "cannot read %zu floats from %s", count, path.c_str());
+    return v;
+}
+
+// The engine against PyTorch itself: fixtures/make_fmnist_conv_fixture.py built the fmnist-conv
+// architecture at width 4 in PyTorch (nn.Linear, nn.ConvTranspose2d, nn.Conv2d, slicing,
+// constant_pad_nd), exported it with benchmarks/gpu/export_net.py, and stored PyTorch's f at 8
+// points and its autograd Jacobians at 2.
+void pytorch_fixture() {
+    const std::string base = std::string(LF_TEST_FIXTURES) + "/fmnist-conv-w4-k5";
+    LfnetFile file;
+    try {
+        file = read_lfnet(base + ".lfnet");
+    } catch (const std::exception& e) {
+        LF_CHECK(false, "fixture: %s", e.what());
+        return;
+    }
+    lf_net* net = nullptr;
+    LF_OK_OR_FAIL(lf_net_create(file.layers.data(), int32_t(file.layers.size()), &net));
+    if (net == nullptr) return;
+    const int32_t k = 5;
+    const auto z = read_f32(base + ".z.f32", 8 * k), want_f = read_f32(base + ".f.f32", 8 * k), want_j = read_f32(base + ".jac.f32", 2 * k * k);
+    std::vector<float> f(z.size()), jac(want_j.size());
+    LF_OK_OR_FAIL(lf_net_apply_cpu(net, 8, z.data(), f.data()));
+    LF_OK_OR_FAIL(lf_net_jacobians_cpu(net, 2, z.data(), jac.data()));
+    double fd = 0, fs = 1, jd = 0, js = 1;
+    for (size_t i = 0; i < f.size(); ++i) fd = std::max(fd, double(std::fabs(f[i] - want_f[i]))), fs = std::max(fs, 1 + double(std::fabs(want_f[i])));
+    for (size_t i = 0; i < jac.size(); ++i) jd = std::max(jd, double(std::fabs(jac[i] - want_j[i]))), js = std::max(js, 1 + double(std::fabs(want_j[i])));
+    LF_CHECK(fd <= 1e-5 * fs, "f differs from PyTorch's by %.3g", fd);
+    LF_CHECK(jd <= 1e-5 * js, "J differs from PyTorch autograd's by %.3g", jd);
+    std::printf("PyTorch fixture (fmnist-conv, width 4): f max diff %.2g, J max diff %.2g\n", fd, jd);
+    lf_net_destroy(net);
+}
+
 void refusals() {
     Chain c;
     c.layers.push_back(linear(c, 4, 12, true, 300));
@@ -383,6 +426,7 @@ int main() {
     check_chain("SiLU, LeakyReLU, stride 1, no bias, pad 0.5", other_ops(6), 6, 2);
     check_chain("spatial latent 4 x 3 x 3, reshape, 1 x 1", spatial_latent(), 36, 3);
     refusals();
+    pytorch_fixture();
     device_maths_on_the_host();
     cuda_parity("fmnist-conv architecture, d = 4", fmnist_conv(4, 5), 5, 21);
     cuda_parity("spatial latent", spatial_latent(), 36, 22);
