@@ -114,9 +114,15 @@ extern "C" lf_status lf_blas_open(const char* path) {
         // cores liblf's workers need (measured: 27% of a KNN run), so it runs single-threaded
         using set_threads_fn = void (*)(int);
         if (auto set_threads = reinterpret_cast<set_threads_fn>(dlsym(handle, "openblas_set_num_threads"))) set_threads(1);
+        // which kernels an OpenBLAS runs (its own detection, or OPENBLAS_CORETYPE) decides much of
+        // its speed: the description names them ("cblas:PATH (OpenBLAS core Haswell)")
+        std::string described = path;
+        using corename_fn = char* (*)();
+        if (auto corename = reinterpret_cast<corename_fn>(dlsym(handle, "openblas_get_corename")))
+            if (const char* core = corename()) described += std::string(" (OpenBLAS core ") + core + ")";
         std::lock_guard<std::mutex> hold(provider_lock);
         cblas_sgemm = f;  // the handle stays open for the life of the process
-        cblas_path = path;
+        cblas_path = described;
     });
 }
 

@@ -78,6 +78,7 @@ final class InfoCommand implements Main.Command {
             o.put("cuda_available", TorchScriptAutoencoder.cudaAvailable());
             o.put("native_library", NativeKernels.version());
             o.put("native_cuda_devices", NativeKernels.cudaDeviceCount());
+            o.put("native_gemm", NativeKernels.gemmProviders()); // e.g. "cpu=cblas:PATH (OpenBLAS core Haswell) cuda=builtin"
             try (EngineChoice auto = EngineChoice.choose("auto", map, cl.getOptionValue("model"))) {
                 o.put("engine", auto.description()); // what --engine auto runs, and why
             }

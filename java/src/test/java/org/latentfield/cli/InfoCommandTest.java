@@ -30,6 +30,8 @@ class InfoCommandTest {
         assertTrue(o.get("self_test").get("passed").asBoolean());
         assertTrue(o.get("engine").asText().startsWith("torch"), o.get("engine").asText());
         assertTrue(o.get("native_engine").has("reason"));
+        // the GEMM provider names the kernels OpenBLAS chose (OPENBLAS_CORETYPE can force slower ones)
+        assertTrue(o.get("native_gemm").asText().matches("cpu=cblas:\\S+ \\(OpenBLAS core \\w+\\) cuda=\\w+.*"), o.get("native_gemm").asText());
     }
 
     @Test
