@@ -415,6 +415,16 @@ final class LfNative {
             @Const StopRule rule, @Cast("int64_t") long batch, FloatPointer endpoints, IntPointer iterations, FloatPointer stepSq,
             @Cast("int8_t*") BytePointer state, FloatPointer traj, int recordEvery, int nSlots);
 
+    static native @Cast("lf_status") int lf_net_apply_cuda(@Const Net plan, @Cast("int64_t") long rows, @Const FloatPointer in, FloatPointer out,
+            Pointer stream);
+
+    static native @Cast("lf_status") int lf_net_jacobians_cuda(@Const Net plan, @Cast("int64_t") long rows, @Const FloatPointer z,
+            FloatPointer jacobians, Pointer stream);
+
+    static native @Cast("lf_status") int lf_net_fixed_points_cuda(@Const Net plan, @Cast("int64_t") long n, @Const FloatPointer z0,
+            @Const StopRule rule, @Cast("int64_t") long batch, FloatPointer endpoints, IntPointer iterations, FloatPointer stepSq,
+            @Cast("int8_t*") BytePointer state, FloatPointer traj, int recordEvery, int nSlots, Pointer stream);
+
     static native @Cast("lf_status") int lf_mlp_apply_cpu(@Const Mlp plan, @Cast("int64_t") long rows, @Const FloatPointer in, FloatPointer out);
 
     static native @Cast("lf_status") int lf_mlp_apply_cuda(@Const Mlp plan, @Cast("int64_t") long rows, @Const FloatPointer in, FloatPointer out,

@@ -1,9 +1,7 @@
 package org.latentfield.kernels;
 
 import java.util.List;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.PointerScope;
 
@@ -74,77 +72,28 @@ public final class NativeMlp implements NativeEngine {
     @Override
     public float[] apply(float[] z, int rows) {
         LfNative.Mlp p = open();
-        float[] out = new float[rows * latentDim];
-        try (PointerScope scope = new PointerScope()) {
-            FloatPointer in = new FloatPointer(z), hout = new FloatPointer(Math.max(1, out.length));
-            if (device == Device.CPU) {
-                NativeKernels.check(LfNative.lf_mlp_apply_cpu(p, rows, in, hout));
-            } else {
-                try (CudaScope g = new CudaScope()) {
-                    FloatPointer d = g.floats(out.length);
-                    NativeKernels.check(LfNative.lf_mlp_apply_cuda(p, rows, g.upload(in), d, null));
-                    g.download(d, hout, (long) out.length * Float.BYTES);
-                }
-            }
-            hout.get(out);
-        }
-        return out;
+        return DeviceCalls.rows(device, z, (long) rows * latentDim, (in, out) -> LfNative.lf_mlp_apply_cpu(p, rows, in, out),
+                (in, out, stream) -> LfNative.lf_mlp_apply_cuda(p, rows, in, out, stream));
     }
 
     /** Analytic Jacobians (forward mode, one GEMM per layer for all k tangents). */
     @Override
     public float[] jacobians(float[] z, int rows) {
         LfNative.Mlp p = open();
-        long size = (long) rows * latentDim * latentDim;
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(rows + " Jacobians of " + latentDim + " x " + latentDim + " exceed one Java array");
-        }
-        float[] out = new float[(int) size];
-        try (PointerScope scope = new PointerScope()) {
-            FloatPointer in = new FloatPointer(z), hj = new FloatPointer(Math.max(1, size));
-            if (device == Device.CPU) {
-                NativeKernels.check(LfNative.lf_mlp_jacobians_cpu(p, rows, in, hj));
-            } else {
-                try (CudaScope g = new CudaScope()) {
-                    FloatPointer d = g.floats(size);
-                    NativeKernels.check(LfNative.lf_mlp_jacobians_cuda(p, rows, g.upload(in), d, null));
-                    g.download(d, hj, size * Float.BYTES);
-                }
-            }
-            hj.get(out);
-        }
-        return out;
+        return DeviceCalls.rows(device, z, (long) rows * latentDim * latentDim, (in, out) -> LfNative.lf_mlp_jacobians_cpu(p, rows, in, out),
+                (in, out, stream) -> LfNative.lf_mlp_jacobians_cuda(p, rows, in, out, stream));
     }
 
     @Override
     public NativeRun fixedPoints(float[] z0, int n, double tol, int maxIter, double bound, int batch, int recordEvery, int slots) {
         LfNative.Mlp p = open();
-        int k = latentDim;
-        return NativeRun.collect(n, k, recordEvery, slots, (he, hi, hs, hst, ht) -> {
-            try (PointerScope scope = new PointerScope()) {
-                LfNative.StopRule rule = new LfNative.StopRule().tol(tol).max_iter(maxIter).divergence_bound(bound);
-                FloatPointer hz = new FloatPointer(z0);
-                if (device == Device.CPU) {
-                    NativeKernels.check(LfNative.lf_mlp_fixed_points_cpu(p, n, hz, rule, batch, he, hi, hs, hst, ht, recordEvery, slots));
-                    return;
-                }
-                long trajLength = ht == null ? 0 : (long) n * slots * k;
-                try (CudaScope g = new CudaScope()) {
-                    FloatPointer de = g.floats((long) n * k), ds = g.floats(n), dt = ht == null ? null : g.floats(trajLength);
-                    IntPointer di = g.ints(n);
-                    BytePointer dst = g.bytes(n);
-                    NativeKernels.check(LfNative.lf_mlp_fixed_points_cuda(p, n, g.upload(hz), rule, batch, de, di, ds, dst, dt,
-                            recordEvery, slots, null));
-                    g.download(de, he, (long) n * k * Float.BYTES);
-                    g.download(di, hi, (long) n * Integer.BYTES);
-                    g.download(ds, hs, (long) n * Float.BYTES);
-                    g.download(dst, hst, n);
-                    if (dt != null) {
-                        g.download(dt, ht, trajLength * Float.BYTES);
-                    }
-                }
-            }
-        });
+        try (PointerScope scope = new PointerScope()) {
+            LfNative.StopRule rule = new LfNative.StopRule().tol(tol).max_iter(maxIter).divergence_bound(bound);
+            return DeviceCalls.fixedPoints(device, z0, n, latentDim, recordEvery, slots,
+                    (z, e, i, s, st, t) -> LfNative.lf_mlp_fixed_points_cpu(p, n, z, rule, batch, e, i, s, st, t, recordEvery, slots),
+                    (z, e, i, s, st, t, stream) -> LfNative.lf_mlp_fixed_points_cuda(p, n, z, rule, batch, e, i, s, st, t, recordEvery, slots,
+                            stream));
+        }
     }
 
     private LfNative.Mlp open() {

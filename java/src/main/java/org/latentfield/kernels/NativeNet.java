@@ -1,9 +1,7 @@
 package org.latentfield.kernels;
 
 import java.util.List;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.PointerScope;
 
@@ -20,7 +18,8 @@ import org.bytedeco.javacpp.PointerScope;
  * <li>{@link Pad}: constant padding of C x H x W items (negative amounts crop), as
  * {@code torch.constant_pad_nd} and slicing.</li>
  * </ul>
- * Jacobians are forward mode (k tangents through every layer). CPU only for now. Owns a native
+ * Jacobians are forward mode (k tangents through every layer). On the CPU, or on CUDA through the
+ * twin (lf_net_*_cuda; the weights go to the device on the first call). Owns a native
  * plan: close it (safe twice).
  */
 public final class NativeNet implements NativeEngine {
@@ -61,19 +60,26 @@ public final class NativeNet implements NativeEngine {
     public record Pad(int channels, int height, int width, int top, int bottom, int left, int right, float value) implements Layer {}
 
     private final int latentDim;
+    private final Device device;
     private LfNative.Net plan;
 
-    private NativeNet(LfNative.Net plan, int latentDim) {
+    private NativeNet(LfNative.Net plan, int latentDim, Device device) {
         this.plan = plan;
         this.latentDim = latentDim;
+        this.device = device;
+    }
+
+    /** A CPU plan ({@link #create(List, Device)}). */
+    public static NativeNet create(List<Layer> layers) {
+        return create(layers, Device.CPU);
     }
 
     /**
-     * Builds a plan (weights copied).
+     * Builds a plan (weights copied) that runs on {@code device}.
      *
      * @throws NativeKernelException naming the layer whose sizes do not chain, or another bad layer
      */
-    public static NativeNet create(List<Layer> layers) {
+    public static NativeNet create(List<Layer> layers, Device device) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer");
         }
@@ -86,7 +92,7 @@ public final class NativeNet implements NativeEngine {
             array.position(0);
             PointerPointer<LfNative.Net> out = new PointerPointer<>(1);
             NativeKernels.check(LfNative.lf_net_create(array, layers.size(), out));
-            return new NativeNet(new LfNative.Net(out.get(0)), inputSize(layers.get(0)));
+            return new NativeNet(new LfNative.Net(out.get(0)), inputSize(layers.get(0)), device);
         }
     }
 
@@ -123,51 +129,36 @@ public final class NativeNet implements NativeEngine {
         return latentDim;
     }
 
-    /** CPU only, until the engine has its CUDA twin. */
     @Override
     public Device device() {
-        return Device.CPU;
+        return device;
     }
 
     @Override
     public float[] apply(float[] z, int rows) {
         LfNative.Net p = open();
-        float[] out = new float[rows * latentDim];
-        try (PointerScope scope = new PointerScope()) {
-            FloatPointer hout = new FloatPointer(Math.max(1, out.length));
-            NativeKernels.check(LfNative.lf_net_apply_cpu(p, rows, new FloatPointer(z), hout));
-            hout.get(out);
-        }
-        return out;
+        return DeviceCalls.rows(device, z, (long) rows * latentDim, (in, out) -> LfNative.lf_net_apply_cpu(p, rows, in, out),
+                (in, out, stream) -> LfNative.lf_net_apply_cuda(p, rows, in, out, stream));
     }
 
     /** Jacobians by forward mode: k tangents per point pushed through every layer. */
     @Override
     public float[] jacobians(float[] z, int rows) {
         LfNative.Net p = open();
-        long size = (long) rows * latentDim * latentDim;
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(rows + " Jacobians of " + latentDim + " x " + latentDim + " exceed one Java array");
-        }
-        float[] out = new float[(int) size];
-        try (PointerScope scope = new PointerScope()) {
-            FloatPointer hj = new FloatPointer(Math.max(1, size));
-            NativeKernels.check(LfNative.lf_net_jacobians_cpu(p, rows, new FloatPointer(z), hj));
-            hj.get(out);
-        }
-        return out;
+        return DeviceCalls.rows(device, z, (long) rows * latentDim * latentDim, (in, out) -> LfNative.lf_net_jacobians_cpu(p, rows, in, out),
+                (in, out, stream) -> LfNative.lf_net_jacobians_cuda(p, rows, in, out, stream));
     }
 
     @Override
     public NativeRun fixedPoints(float[] z0, int n, double tol, int maxIter, double bound, int batch, int recordEvery, int slots) {
         LfNative.Net p = open();
-        return NativeRun.collect(n, latentDim, recordEvery, slots, (end, its, step, states, traj) -> {
-            try (PointerScope scope = new PointerScope()) {
-                LfNative.StopRule rule = new LfNative.StopRule().tol(tol).max_iter(maxIter).divergence_bound(bound);
-                NativeKernels.check(LfNative.lf_net_fixed_points_cpu(p, n, new FloatPointer(z0), rule, batch, end, its, step, states, traj,
-                        recordEvery, slots));
-            }
-        });
+        try (PointerScope scope = new PointerScope()) {
+            LfNative.StopRule rule = new LfNative.StopRule().tol(tol).max_iter(maxIter).divergence_bound(bound);
+            return DeviceCalls.fixedPoints(device, z0, n, latentDim, recordEvery, slots,
+                    (z, e, i, s, st, t) -> LfNative.lf_net_fixed_points_cpu(p, n, z, rule, batch, e, i, s, st, t, recordEvery, slots),
+                    (z, e, i, s, st, t, stream) -> LfNative.lf_net_fixed_points_cuda(p, n, z, rule, batch, e, i, s, st, t, recordEvery, slots,
+                            stream));
+        }
     }
 
     private LfNative.Net open() {

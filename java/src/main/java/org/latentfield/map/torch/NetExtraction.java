@@ -14,8 +14,8 @@ import org.latentfield.kernels.NativeNet;
  * compute such a chain ({@link NetChainReader}, by structure alone), and reads it. As for the MLP
  * engine ({@link MlpExtraction}): float32 models only; agreement with LibTorch on probe points
  * ({@link ProbeAgreement}) is a safety net against a wrong reader, never the admission; anything
- * else is refused with the reason. The engine runs on the CPU only so far, so a model LibTorch
- * runs on a GPU is refused too (LibTorch keeps it on the device).
+ * else is refused with the reason. Where the plan runs (CPU or its CUDA twin) is the caller's
+ * choice.
  */
 public final class NetExtraction {
     static {
@@ -45,9 +45,6 @@ public final class NetExtraction {
         String dtype = map.contract().dtype();
         if (!dtype.equals("float32")) {
             return new Outcome(null, "the model computes in " + dtype + " and the native engine in float32");
-        }
-        if (map.device().startsWith("cuda")) {
-            return new Outcome(null, "liblf's network engine has no CUDA twin yet, and the model runs on " + map.device());
         }
         List<NativeNet.Layer> layers;
         try (PointerScope scope = new PointerScope()) {
