@@ -106,6 +106,28 @@ class Vae(nn.Module):
         return self.decode(mu + torch.randn_like(mu) * torch.exp(0.5 * logvar))
 
 
+class ConvMix(nn.Module):
+    """A conv autoencoder with the other layers the network engine runs: LeakyReLU, SiLU, tanh, a
+    stride-1 convolution, a kernel-2 stride-2 transposed convolution, Flatten/Unflatten around a
+    Linear bottleneck (k = 6); exported traced, so its graphs hold aten::_convolution."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Sequential(nn.Conv2d(1, 6, 3, stride=1, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(6, 8, 3, stride=2, padding=1),
+                                 nn.SiLU(), nn.Flatten(), nn.Linear(8 * 4 * 4, 6))
+        self.dec = nn.Sequential(nn.Linear(6, 8 * 4 * 4), nn.Tanh(), nn.Unflatten(1, (8, 4, 4)), nn.ConvTranspose2d(8, 4, 2, stride=2),
+                                 nn.LeakyReLU(0.1), nn.Conv2d(4, 1, 3, padding=1), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.enc(x)
+
+    def decode(self, z):
+        return self.dec(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
 def picard(m, starts, tol, max_iter):
     """The paper's stopping rule per point: smallest t >= 1 with ||z_t - z_{t-1}||^2 < tol, else the cap."""
     shape = [int(s) for s in m.latent_shape] if hasattr(m, "latent_shape") else [starts.shape[1]]
@@ -173,6 +195,31 @@ def traced(out, train):
     print("exported traced")
 
 
+def convmix(out):
+    """ConvMix trained for 300 Adam steps on 64 blurred random 8 x 8 images, traced in eval mode, with
+    PyTorch's own Picard loop from 40 N(0, I) starts."""
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    model = ConvMix()
+    g = torch.Generator().manual_seed(2)
+    images = torch.nn.functional.avg_pool2d(torch.rand(64, 1, 10, 10, generator=g), 3, stride=1)
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    for _ in range(300):
+        opt.zero_grad()
+        loss = ((model(images) - images) ** 2).mean()
+        loss.backward()
+        opt.step()
+    model.eval()
+    m = torch.jit.trace_module(model, {"encode": images[:4], "decode": torch.randn(4, 6, generator=g)})
+    m.save(out + "/convmix.pt")
+    starts = torch.randn(40, 6, generator=g).numpy().astype(np.float32)
+    np.save(out + "/convmix_starts.npy", starts)
+    endpoints, iterations = picard(m, starts, 1e-6, 3000)
+    np.save(out + "/convmix_endpoints_torch.npy", endpoints.astype(np.float32))
+    np.save(out + "/convmix_iterations_torch.npy", iterations)
+    print("exported convmix max_iterations %d" % iterations.max())
+
+
 def flat(out):
     torch.manual_seed(0)
     torch.jit.script(Flat().eval()).save(out + "/flat.pt")
@@ -226,6 +273,8 @@ if __name__ == "__main__":
         traced(args[0], False)
     elif cmd == "flat":
         flat(args[0])
+    elif cmd == "convmix":
+        convmix(args[0])
     elif cmd == "float64":
         float64(args[0])
     elif cmd == "vae":
