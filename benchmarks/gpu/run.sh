@@ -80,7 +80,7 @@ mkdir -p "$peers"
 blas="${LF_BLAS:-$(ls /usr/lib/x86_64-linux-gnu/libopenblas.so.0 2>/dev/null | head -1)}"
 if python3 "$root/benchmarks/gpu/export_net.py" "$root/models/fmnist-conv-k16.pt" "$out/k16.lfnet" >> "$summary" 2>&1 \
    && python3 "$root/benchmarks/gpu/peers.py" run "$root/models/fmnist-conv-k16.pt" "$peers" --starts 1024 > "$out/peers.log" 2>&1 \
-   && LF_BLAS="$blas" "$build/bin/lf_bench" netfile "$out/k16.lfnet" "$peers" > "$out/netfile.txt" 2>&1 \
+   && env ${blas:+LF_BLAS="$blas"} "$build/bin/lf_bench" netfile "$out/k16.lfnet" "$peers" > "$out/netfile.txt" 2>&1 \
    && python3 "$root/benchmarks/gpu/peers.py" compare "$peers" > "$out/parity.log" 2>&1; then
   cat "$peers/peers.txt" "$out/netfile.txt" "$peers/parity.txt" | tee -a "$summary"
 else
