@@ -39,14 +39,8 @@ class ColourSpatial(Sequentials):
                                  nn.ConvTranspose2d(8, 3, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
 
 
-class Normalised(nn.Module):
-    """Plain Python methods, as torch.jit.trace_module wants them."""
-
-    def __init__(self):
-        super().__init__()
-        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 6))
-        self.dec = nn.Sequential(nn.Linear(6, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 64), nn.Sigmoid(),
-                                 nn.Unflatten(1, (1, 8, 8)))
+class Traceable(nn.Module):
+    """encode/decode/forward over enc and dec as plain Python methods, as torch.jit.trace_module wants them."""
 
     def encode(self, x):
         return self.enc(x)
@@ -56,6 +50,14 @@ class Normalised(nn.Module):
 
     def forward(self, x):
         return self.decode(self.encode(x))
+
+
+class Normalised(Traceable):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 6))
+        self.dec = nn.Sequential(nn.Linear(6, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 64), nn.Sigmoid(),
+                                 nn.Unflatten(1, (1, 8, 8)))
 
 
 class Wrapper(Sequentials):
@@ -106,7 +108,7 @@ class Vae(nn.Module):
         return self.decode(mu + torch.randn_like(mu) * torch.exp(0.5 * logvar))
 
 
-class ConvMix(nn.Module):
+class ConvMix(Traceable):
     """A conv autoencoder with the other layers the network engine runs: LeakyReLU, SiLU, tanh, a
     stride-1 convolution, a kernel-2 stride-2 transposed convolution, Flatten/Unflatten around a
     Linear bottleneck (k = 6); exported traced, so its graphs hold aten::_convolution."""
@@ -117,15 +119,6 @@ class ConvMix(nn.Module):
                                  nn.SiLU(), nn.Flatten(), nn.Linear(8 * 4 * 4, 6))
         self.dec = nn.Sequential(nn.Linear(6, 8 * 4 * 4), nn.Tanh(), nn.Unflatten(1, (8, 4, 4)), nn.ConvTranspose2d(8, 4, 2, stride=2),
                                  nn.LeakyReLU(0.1), nn.Conv2d(4, 1, 3, padding=1), nn.Sigmoid())
-
-    def encode(self, x):
-        return self.enc(x)
-
-    def decode(self, z):
-        return self.dec(z)
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
 
 
 def picard(m, starts, tol, max_iter):

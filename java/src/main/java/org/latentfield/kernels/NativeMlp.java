@@ -1,7 +1,10 @@
 package org.latentfield.kernels;
 
 import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.PointerScope;
 
@@ -11,7 +14,7 @@ import org.bytedeco.javacpp.PointerScope;
  * stopping rule, divergence flags and compaction run natively in one call per chunk of starts.
  * Owns a native plan: close it (safe twice).
  */
-public final class NativeMlp implements NativeEngine {
+public final class NativeMlp extends NativePlan<LfNative.Mlp> {
     /** Activations, in lf_activation order. GELU is the exact (erf) form, PyTorch's default. */
     public enum Activation { IDENTITY, RELU, TANH, SIGMOID, GELU }
 
@@ -28,14 +31,8 @@ public final class NativeMlp implements NativeEngine {
         }
     }
 
-    private final Device device;
-    private final int latentDim;
-    private LfNative.Mlp plan;
-
     private NativeMlp(LfNative.Mlp plan, Device device, int latentDim) {
-        this.plan = plan;
-        this.device = device;
-        this.latentDim = latentDim;
+        super(plan, device, latentDim, "MLP");
     }
 
     /** Builds a plan (weights copied; uploaded for CUDA). */
@@ -60,54 +57,40 @@ public final class NativeMlp implements NativeEngine {
     }
 
     @Override
-    public int latentDim() {
-        return latentDim;
+    int applyCpu(LfNative.Mlp p, long rows, FloatPointer in, FloatPointer out) {
+        return LfNative.lf_mlp_apply_cpu(p, rows, in, out);
     }
 
     @Override
-    public Device device() {
-        return device;
+    int applyCuda(LfNative.Mlp p, long rows, FloatPointer in, FloatPointer out, Pointer stream) {
+        return LfNative.lf_mlp_apply_cuda(p, rows, in, out, stream);
     }
 
     @Override
-    public float[] apply(float[] z, int rows) {
-        LfNative.Mlp p = open();
-        return DeviceCalls.rows(device, z, (long) rows * latentDim, (in, out) -> LfNative.lf_mlp_apply_cpu(p, rows, in, out),
-                (in, out, stream) -> LfNative.lf_mlp_apply_cuda(p, rows, in, out, stream));
-    }
-
-    /** Analytic Jacobians (forward mode, one GEMM per layer for all k tangents). */
-    @Override
-    public float[] jacobians(float[] z, int rows) {
-        LfNative.Mlp p = open();
-        return DeviceCalls.rows(device, z, (long) rows * latentDim * latentDim, (in, out) -> LfNative.lf_mlp_jacobians_cpu(p, rows, in, out),
-                (in, out, stream) -> LfNative.lf_mlp_jacobians_cuda(p, rows, in, out, stream));
+    int jacobiansCpu(LfNative.Mlp p, long rows, FloatPointer z, FloatPointer jacobians) {
+        return LfNative.lf_mlp_jacobians_cpu(p, rows, z, jacobians);
     }
 
     @Override
-    public NativeRun fixedPoints(float[] z0, int n, double tol, int maxIter, double bound, int batch, int recordEvery, int slots) {
-        LfNative.Mlp p = open();
-        try (PointerScope scope = new PointerScope()) {
-            LfNative.StopRule rule = new LfNative.StopRule().tol(tol).max_iter(maxIter).divergence_bound(bound);
-            return DeviceCalls.fixedPoints(device, z0, n, latentDim, recordEvery, slots,
-                    (z, e, i, s, st, t) -> LfNative.lf_mlp_fixed_points_cpu(p, n, z, rule, batch, e, i, s, st, t, recordEvery, slots),
-                    (z, e, i, s, st, t, stream) -> LfNative.lf_mlp_fixed_points_cuda(p, n, z, rule, batch, e, i, s, st, t, recordEvery, slots,
-                            stream));
-        }
-    }
-
-    private LfNative.Mlp open() {
-        if (plan == null) {
-            throw new IllegalStateException("the native MLP plan is closed");
-        }
-        return plan;
+    int jacobiansCuda(LfNative.Mlp p, long rows, FloatPointer z, FloatPointer jacobians, Pointer stream) {
+        return LfNative.lf_mlp_jacobians_cuda(p, rows, z, jacobians, stream);
     }
 
     @Override
-    public void close() {
-        if (plan != null) {
-            LfNative.lf_mlp_destroy(plan);
-            plan = null;
-        }
+    int loopCpu(LfNative.Mlp p, long n, FloatPointer z0, LfNative.StopRule rule, long batch, FloatPointer endpoints, IntPointer iterations,
+                FloatPointer stepSq, BytePointer states, FloatPointer traj, int recordEvery, int slots) {
+        return LfNative.lf_mlp_fixed_points_cpu(p, n, z0, rule, batch, endpoints, iterations, stepSq, states, traj, recordEvery, slots);
+    }
+
+    @Override
+    int loopCuda(LfNative.Mlp p, long n, FloatPointer z0, LfNative.StopRule rule, long batch, FloatPointer endpoints, IntPointer iterations,
+                 FloatPointer stepSq, BytePointer states, FloatPointer traj, int recordEvery, int slots, Pointer stream) {
+        return LfNative.lf_mlp_fixed_points_cuda(p, n, z0, rule, batch, endpoints, iterations, stepSq, states, traj, recordEvery, slots,
+                stream);
+    }
+
+    @Override
+    int destroy(LfNative.Mlp p) {
+        return LfNative.lf_mlp_destroy(p);
     }
 }

@@ -1,7 +1,10 @@
 package org.latentfield.kernels;
 
 import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.PointerScope;
 
@@ -22,7 +25,7 @@ import org.bytedeco.javacpp.PointerScope;
  * twin (lf_net_*_cuda; the weights go to the device on the first call). Owns a native
  * plan: close it (safe twice).
  */
-public final class NativeNet implements NativeEngine {
+public final class NativeNet extends NativePlan<LfNative.Net> {
     /** Activations, in lf_activation order (GELU exact; LeakyReLU takes {@link Act#alpha}). */
     public enum Activation { IDENTITY, RELU, TANH, SIGMOID, GELU, LEAKY_RELU, SILU }
 
@@ -59,14 +62,8 @@ public final class NativeNet implements NativeEngine {
     /** Items channels x height x width padded by top, bottom, left, right (negative crops) with {@code value}. */
     public record Pad(int channels, int height, int width, int top, int bottom, int left, int right, float value) implements Layer {}
 
-    private final int latentDim;
-    private final Device device;
-    private LfNative.Net plan;
-
     private NativeNet(LfNative.Net plan, int latentDim, Device device) {
-        this.plan = plan;
-        this.latentDim = latentDim;
-        this.device = device;
+        super(plan, device, latentDim, "network");
     }
 
     /** A CPU plan ({@link #create(List, Device)}). */
@@ -125,54 +122,40 @@ public final class NativeNet implements NativeEngine {
     }
 
     @Override
-    public int latentDim() {
-        return latentDim;
+    int applyCpu(LfNative.Net p, long rows, FloatPointer in, FloatPointer out) {
+        return LfNative.lf_net_apply_cpu(p, rows, in, out);
     }
 
     @Override
-    public Device device() {
-        return device;
+    int applyCuda(LfNative.Net p, long rows, FloatPointer in, FloatPointer out, Pointer stream) {
+        return LfNative.lf_net_apply_cuda(p, rows, in, out, stream);
     }
 
     @Override
-    public float[] apply(float[] z, int rows) {
-        LfNative.Net p = open();
-        return DeviceCalls.rows(device, z, (long) rows * latentDim, (in, out) -> LfNative.lf_net_apply_cpu(p, rows, in, out),
-                (in, out, stream) -> LfNative.lf_net_apply_cuda(p, rows, in, out, stream));
-    }
-
-    /** Jacobians by forward mode: k tangents per point pushed through every layer. */
-    @Override
-    public float[] jacobians(float[] z, int rows) {
-        LfNative.Net p = open();
-        return DeviceCalls.rows(device, z, (long) rows * latentDim * latentDim, (in, out) -> LfNative.lf_net_jacobians_cpu(p, rows, in, out),
-                (in, out, stream) -> LfNative.lf_net_jacobians_cuda(p, rows, in, out, stream));
+    int jacobiansCpu(LfNative.Net p, long rows, FloatPointer z, FloatPointer jacobians) {
+        return LfNative.lf_net_jacobians_cpu(p, rows, z, jacobians);
     }
 
     @Override
-    public NativeRun fixedPoints(float[] z0, int n, double tol, int maxIter, double bound, int batch, int recordEvery, int slots) {
-        LfNative.Net p = open();
-        try (PointerScope scope = new PointerScope()) {
-            LfNative.StopRule rule = new LfNative.StopRule().tol(tol).max_iter(maxIter).divergence_bound(bound);
-            return DeviceCalls.fixedPoints(device, z0, n, latentDim, recordEvery, slots,
-                    (z, e, i, s, st, t) -> LfNative.lf_net_fixed_points_cpu(p, n, z, rule, batch, e, i, s, st, t, recordEvery, slots),
-                    (z, e, i, s, st, t, stream) -> LfNative.lf_net_fixed_points_cuda(p, n, z, rule, batch, e, i, s, st, t, recordEvery, slots,
-                            stream));
-        }
-    }
-
-    private LfNative.Net open() {
-        if (plan == null) {
-            throw new IllegalStateException("the native network plan is closed");
-        }
-        return plan;
+    int jacobiansCuda(LfNative.Net p, long rows, FloatPointer z, FloatPointer jacobians, Pointer stream) {
+        return LfNative.lf_net_jacobians_cuda(p, rows, z, jacobians, stream);
     }
 
     @Override
-    public void close() {
-        if (plan != null) {
-            LfNative.lf_net_destroy(plan);
-            plan = null;
-        }
+    int loopCpu(LfNative.Net p, long n, FloatPointer z0, LfNative.StopRule rule, long batch, FloatPointer endpoints, IntPointer iterations,
+                FloatPointer stepSq, BytePointer states, FloatPointer traj, int recordEvery, int slots) {
+        return LfNative.lf_net_fixed_points_cpu(p, n, z0, rule, batch, endpoints, iterations, stepSq, states, traj, recordEvery, slots);
+    }
+
+    @Override
+    int loopCuda(LfNative.Net p, long n, FloatPointer z0, LfNative.StopRule rule, long batch, FloatPointer endpoints, IntPointer iterations,
+                 FloatPointer stepSq, BytePointer states, FloatPointer traj, int recordEvery, int slots, Pointer stream) {
+        return LfNative.lf_net_fixed_points_cuda(p, n, z0, rule, batch, endpoints, iterations, stepSq, states, traj, recordEvery, slots,
+                stream);
+    }
+
+    @Override
+    int destroy(LfNative.Net p) {
+        return LfNative.lf_net_destroy(p);
     }
 }

@@ -1,8 +1,6 @@
 package org.latentfield.map.torch;
 
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Method;
 import org.latentfield.kernels.Device;
 import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.kernels.NativeMlp;
@@ -48,35 +46,11 @@ public final class MlpExtraction {
         }
     }
 
-    /** Reads and verifies; never throws for a model that does not qualify. */
+    /** Reads and verifies ({@link GraphAdmission}); never throws for a model that does not qualify. */
     public static Outcome extract(TorchScriptAutoencoder map) {
-        String dtype = map.contract().dtype();
-        if (!dtype.equals("float32")) {
-            return new Outcome(null, "the model computes in " + dtype + " and the native engine in float32");
-        }
-        List<NativeMlp.Layer> layers;
-        try (PointerScope scope = new PointerScope()) {
-            Method decode = map.decodeMethod(), encode = map.encodeMethod();
-            layers = LinearStackReader.read(decode, name(decode, "decode", "decoder"), encode, name(encode, "encode", "encoder"),
-                    map.latentDim());
-        } catch (GraphRefusal r) {
-            return new Outcome(null, r.getMessage());
-        } catch (RuntimeException e) {
-            return new Outcome(null, "its TorchScript graphs could not be read: " + TorchErrors.cause(e));
-        }
-        String refusal;
-        try (NativeMlp mlp = NativeMlp.create(layers, Device.CPU)) {
-            refusal = ProbeAgreement.refusal(map, mlp::apply);
-        }
-        if (refusal != null) {
-            return new Outcome(null, refusal);
-        }
-        return new Outcome(List.copyOf(layers), null);
-    }
-
-    /** "decode", or "the decoder's forward" for an encoder/decoder pair. */
-    static String name(Method m, String expected, String role) {
-        String name = m.name().getString();
-        return name.equals(expected) ? name : "the " + role + "'s " + name;
+        GraphAdmission.Admitted<NativeMlp.Layer> a = GraphAdmission.admit(map,
+                (decode, dn, encode, en) -> LinearStackReader.read(decode, dn, encode, en, map.latentDim()),
+                layers -> NativeMlp.create(layers, Device.CPU), "liblf's MLP engine");
+        return new Outcome(a.layers(), a.reason());
     }
 }

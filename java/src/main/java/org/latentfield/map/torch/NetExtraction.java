@@ -2,9 +2,6 @@ package org.latentfield.map.torch;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Method;
-import org.latentfield.kernels.NativeKernelException;
 import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.kernels.NativeNet;
 
@@ -40,29 +37,12 @@ public final class NetExtraction {
         }
     }
 
-    /** Reads and verifies; never throws for a model that does not qualify. */
+    /** Reads and verifies ({@link GraphAdmission}); never throws for a model that does not qualify. */
     public static Outcome extract(TorchScriptAutoencoder map) {
-        String dtype = map.contract().dtype();
-        if (!dtype.equals("float32")) {
-            return new Outcome(null, "the model computes in " + dtype + " and the native engine in float32");
-        }
-        List<NativeNet.Layer> layers;
-        try (PointerScope scope = new PointerScope()) {
-            Method decode = map.decodeMethod(), encode = map.encodeMethod();
-            layers = NetChainReader.read(decode, MlpExtraction.name(decode, "decode", "decoder"), encode,
-                    MlpExtraction.name(encode, "encode", "encoder"), map.contract().latent());
-        } catch (GraphRefusal r) {
-            return new Outcome(null, r.getMessage());
-        } catch (RuntimeException e) {
-            return new Outcome(null, "its TorchScript graphs could not be read: " + TorchErrors.cause(e));
-        }
-        String refusal;
-        try (NativeNet net = NativeNet.create(layers)) {
-            refusal = ProbeAgreement.refusal(map, net::apply);
-        } catch (NativeKernelException | IllegalArgumentException e) {
-            refusal = "liblf's network engine refused the layers read from its graphs: " + e.getMessage();
-        }
-        return refusal == null ? new Outcome(layers, null) : new Outcome(null, refusal);
+        GraphAdmission.Admitted<NativeNet.Layer> a = GraphAdmission.admit(map,
+                (decode, dn, encode, en) -> NetChainReader.read(decode, dn, encode, en, map.contract().latent()), NativeNet::create,
+                "liblf's network engine");
+        return new Outcome(a.layers(), a.reason());
     }
 
     static String describe(List<NativeNet.Layer> layers) {
