@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Method;
 import org.latentfield.kernels.NativeEngine;
 import org.latentfield.kernels.NativeKernelException;
+import org.latentfield.kernels.NativeLibraries;
 
 /**
  * The admission both of liblf's engines use ({@link MlpExtraction}, {@link NetExtraction}): float32
@@ -15,6 +16,10 @@ import org.latentfield.kernels.NativeKernelException;
  * reader. Never throws for a model that does not qualify.
  */
 final class GraphAdmission {
+    static {
+        NativeLibraries.prepare(); // before LibTorch loads, see NativeLibraries
+    }
+
     private GraphAdmission() {}
 
     /** Reads f's layers, decoder first, from the two methods (named for messages). */
