@@ -12,19 +12,23 @@ import org.apache.commons.cli.ParseException;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.Datasets;
 import org.latentfield.data.ImageSet;
+import org.latentfield.data.NpyRows;
 import org.latentfield.data.Points;
+import org.latentfield.data.StartStream;
 import org.latentfield.data.Subsets;
 import org.latentfield.data.StartPoints;
 import org.latentfield.dynamics.AttractorRule;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
-import org.latentfield.dynamics.FixedPointPolish;
+import org.latentfield.dynamics.PolishTally;
 import org.latentfield.dynamics.FixedPointKind;
 import org.latentfield.dynamics.MergeRule;
 import org.latentfield.dynamics.PointState;
 import org.latentfield.dynamics.Solver;
 import org.latentfield.kernels.NativeKernels;
+import org.latentfield.mining.RunTally;
+import org.latentfield.mining.StreamingMiner;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.report.AttractorReport;
 import org.latentfield.report.Json;
@@ -67,6 +71,12 @@ final class AttractorsCommand implements Main.Command {
                         + " the attractors").build());
         o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("rows evaluated together (default 1024)").build());
         o.addOption(Option.builder().longOpt("record-every").hasArg().argName("R").desc("record z_0, z_R, z_2R, ... into trajectories.npy").build());
+        o.addOption(Option.builder().longOpt("chunk").hasArg().argName("C").desc("starts iterated, clustered and written per chunk: memory"
+                + " stays O(C x k + attractors x k) whatever --samples is (default: 4 Mi values' worth, between --batch and 65536)").build());
+        o.addOption(Option.builder().longOpt("keep").hasArg().argName("all|summary").desc("per-start arrays to write: all (default), or"
+                + " summary, which drops starts.npy and endpoints.npy for very large runs (iterations, basins, states stay)").build());
+        o.addOption(Option.builder().longOpt("resume").desc("continue the run that an interrupted or killed attractors run with the same"
+                + " settings left for this --out, from its last completed chunk").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory").build());
         o.addOption(Option.builder().longOpt("json").desc("also print summary.json to stdout").build());
         return o;
@@ -104,80 +114,129 @@ final class AttractorsCommand implements Main.Command {
             StartPoints.checkNoiseScale(sigma);
         }
 
-        try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "attractors");
-             TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
+        StreamingMiner.Keep keep = parseKeep(cl.getOptionValue("keep", "all"));
+        int chunkOption = Args.integer(cl, "chunk", 0);
+        if (cl.hasOption("chunk") && chunkOption < 1) {
+            throw new LatentfieldException("--chunk must be a positive integer, got " + chunkOption + ".");
+        }
+
+        try (TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             int k = map.latentDim();
             int n = samples > 0 ? samples : DEFAULT_SAMPLES;
             int[] drawn = null;
-            Points z0;
+            StartStream z0;
             switch (starts.kind) {
-                case NOISE -> z0 = StartPoints.gaussian(n, k, sigma, seed);
-                case UNIFORM -> z0 = StartPoints.uniform(n, k, starts.lo, starts.hi, seed);
-                case FILE -> z0 = StartPoints.fromNpy(starts.file, k, samples);
+                case NOISE -> z0 = StartStream.noise(n, k, sigma, seed);
+                case UNIFORM -> {
+                    StartPoints.checkBox(starts.lo, starts.hi);
+                    z0 = StartStream.uniform(n, k, starts.lo, starts.hi, seed);
+                }
+                case FILE -> {
+                    NpyRows rows = NpyRows.open(starts.file, k, "starting points");
+                    z0 = StartStream.rows(rows, StartPoints.count(rows, samples, starts.file));
+                }
                 default -> {
                     ImageSet data = ModelData.load(Datasets.defaults(), starts.dataset, map.contract(), err);
                     drawn = dataRows(data, starts.dataset, n, cl.hasOption("shuffle"), seed);
-                    z0 = new Points(n, k, map.encode(data, drawn));
+                    z0 = StartStream.of(new Points(n, k, map.encode(data, drawn)));
                 }
             }
-            FixedPointResult result;
-            EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"));
-            try (choice; ProgressReporter progress = new ProgressReporter("attractors", "points", z0.n(), err)) {
-                result = method instanceof Solver.Picard ? choice.solve(z0, solver, progress) : method.solve(map, z0, solver, progress);
-            }
-            Attractors attractors;
-            Map<String, Object> polish = null;
-            if (rule instanceof AttractorRule.Identity identity) {
-                Attractors.Identified identified = identity.identify(result, map);
-                attractors = identified.attractors();
-                polish = polishFacts(identified, identity, Attractors.find(result, MergeRule.paperDefault()));
-            } else {
-                attractors = rule.apply(result, map);
-            }
+            try (z0; OutputDirectory dir = OutputDirectory.stageResumable(Path.of(cl.getOptionValue("out")), "attractors", cl.hasOption("resume"));
+                 EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"))) {
+                int slots = recordEvery == 0 ? 0 : solver.maxIter() / recordEvery + 1;
+                int chunk = chunkOption > 0 ? chunkOption : StreamingMiner.Options.defaultChunk(k, solver.batchSize(), slots);
+                Map<String, Object> model = ModelReport.facts(map);
+                StreamingMiner.Options mining = new StreamingMiner.Options(chunk, keep, slots, fingerprint(args, model));
+                StreamingMiner.ChunkSolver chunkSolver = method instanceof Solver.Picard
+                        ? (points, progress) -> choice.solve(points, solver, progress)
+                        : (points, progress) -> method.solve(map, points, solver, progress);
+                StreamingMiner.Outcome outcome;
+                try (ProgressReporter progress = new ProgressReporter("attractors", "points", z0.count(), err)) {
+                    outcome = StreamingMiner.mine(z0, chunkSolver, rule, map, mining, dir, progress);
+                }
+                if (outcome.resumedAt() > 0) {
+                    err.println("latentfield: resumed after " + outcome.resumedAt() + " of " + z0.count() + " starts from " + dir.staging() + ".");
+                }
+                RunTally result = outcome.tally();
+                Attractors attractors = outcome.catalog().attractors();
+                Map<String, Object> polish = rule instanceof AttractorRule.Identity identity
+                        ? polishFacts(outcome.set().polish(), identity, outcome.cosineCount()) : null;
 
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("from", from);
-            settings.put("samples", z0.n());
-            settings.put("seed", starts.kind == StartSpec.Kind.FILE || (starts.kind == StartSpec.Kind.DATA && !cl.hasOption("shuffle"))
-                    ? null : seed);
-            settings.put("noise_scale", starts.kind == StartSpec.Kind.NOISE ? sigma : null);
-            settings.put("tol", solver.tol());
-            settings.put("max_iter", solver.maxIter());
-            settings.put("divergence_bound", solver.divergenceBound());
-            settings.put("solver", method.spec());
-            settings.put("iteration_dtype", result.iterationDtype()); // the root-finders iterate in float32 even for a float64 model
-            settings.put("merge", attractors.merge());
-            if (polish != null) {
-                settings.put("polish", polish);
-            }
-            settings.put("batch", solver.batchSize());
-            settings.put("eval_batch", map.evalBatch());
-            settings.put("device", cl.getOptionValue("device", "auto"));
-            settings.put("engine", method instanceof Solver.Picard ? choice.description() : "torch (the " + method.spec() + " solver runs on LibTorch)");
-            settings.put("engine_check", choice.check());
-            settings.put("record_every", recordEvery == 0 ? null : recordEvery);
-            settings.put("workers", map.workers());
-            settings.put("torch_threads", map.intraOpThreads());
-            ObjectNode summary = AttractorReport.summary(ModelReport.facts(map), settings, result, attractors, NativeKernels.version());
-            if (polish != null) {
-                ObjectNode byRule = summary.putObject("attractor_count_by_rule");
-                byRule.put(attractors.merge(), attractors.count());
-                byRule.put(MergeRule.paperDefault().spec(), (Integer) polish.get("attractor_count_cosine"));
-                summary.put("rules_agree", attractors.count() == (Integer) polish.get("attractor_count_cosine"));
-            }
-            AttractorReport.write(dir, summary, result, attractors);
-            if (drawn != null) {
-                AttractorReport.writeItems(dir, drawn);
-            }
-            dir.commit(AttractorReport.FILES);
+                Map<String, Object> settings = new LinkedHashMap<>();
+                settings.put("from", from);
+                settings.put("samples", result.samples());
+                settings.put("seed", starts.kind == StartSpec.Kind.FILE || (starts.kind == StartSpec.Kind.DATA && !cl.hasOption("shuffle"))
+                        ? null : seed);
+                settings.put("noise_scale", starts.kind == StartSpec.Kind.NOISE ? sigma : null);
+                settings.put("tol", solver.tol());
+                settings.put("max_iter", solver.maxIter());
+                settings.put("divergence_bound", solver.divergenceBound());
+                settings.put("solver", method.spec());
+                settings.put("iteration_dtype", result.iterationDtype()); // the root-finders iterate in float32 even for a float64 model
+                settings.put("merge", attractors.merge());
+                if (polish != null) {
+                    settings.put("polish", polish);
+                }
+                settings.put("batch", solver.batchSize());
+                settings.put("chunk", chunk);
+                settings.put("chunks", outcome.chunks());
+                settings.put("resumed_at", outcome.resumedAt() > 0 ? outcome.resumedAt() : null);
+                settings.put("keep", keep.name().toLowerCase(java.util.Locale.ROOT));
+                settings.put("eval_batch", map.evalBatch());
+                settings.put("device", cl.getOptionValue("device", "auto"));
+                settings.put("engine", method instanceof Solver.Picard ? choice.description() : "torch (the " + method.spec() + " solver runs on LibTorch)");
+                settings.put("engine_check", choice.check());
+                settings.put("record_every", recordEvery == 0 ? null : recordEvery);
+                settings.put("workers", map.workers());
+                settings.put("torch_threads", map.intraOpThreads());
+                ObjectNode summary = AttractorReport.summary(model, settings, result, attractors, NativeKernels.version());
+                if (polish != null) {
+                    ObjectNode byRule = summary.putObject("attractor_count_by_rule");
+                    byRule.put(attractors.merge(), attractors.count());
+                    byRule.put(MergeRule.paperDefault().spec(), outcome.cosineCount());
+                    summary.put("rules_agree", attractors.count() == outcome.cosineCount());
+                }
+                try {
+                    dir.writeSummary(summary);
+                } catch (java.io.IOException e) {
+                    throw new LatentfieldException("output directory " + dir.target() + " could not receive the results (" + e.getMessage()
+                            + "); nothing was changed in it.", e);
+                }
+                if (drawn != null) {
+                    AttractorReport.writeItems(dir, drawn);
+                }
+                dir.commit(AttractorReport.FILES);
 
-            if (cl.hasOption("json")) {
-                Json.print(out, summary);
-            } else {
-                printTable(out, dir.target(), result, attractors);
+                if (cl.hasOption("json")) {
+                    Json.print(out, summary);
+                } else {
+                    printTable(out, dir.target(), result, attractors);
+                }
+                return Main.OK;
             }
-            return Main.OK;
         }
+    }
+
+    private static StreamingMiner.Keep parseKeep(String spec) {
+        return switch (spec) {
+            case "all" -> StreamingMiner.Keep.ALL;
+            case "summary" -> StreamingMiner.Keep.SUMMARY;
+            default -> throw new LatentfieldException("--keep must be all or summary, got '" + spec + "'.");
+        };
+    }
+
+    /**
+     * What makes a partial run this run: every argument but --resume, --json and the progress
+     * of the output (--out is where it lives), and the model's digest.
+     */
+    private static String fingerprint(String[] args, Map<String, Object> model) {
+        StringBuilder b = new StringBuilder();
+        for (String a : args) {
+            if (!a.equals("--resume") && !a.equals("--json")) {
+                b.append(b.length() == 0 ? "" : " ").append(a);
+            }
+        }
+        return b.append(" model sha256 ").append(model.get("sha256")).toString();
     }
 
     /** The first (or, shuffled, a seeded random subset of) {@code n} item indices of a data set. */
@@ -188,8 +247,8 @@ final class AttractorsCommand implements Main.Command {
         return shuffle ? Subsets.seeded(data.count(), n, seed) : java.util.stream.IntStream.range(0, n).toArray();
     }
 
-    private static void printTable(PrintStream out, Path dir, FixedPointResult r, Attractors a) {
-        out.printf("starts %d: converged %d, not converged %d, diverged %d%n", r.size(), r.count(PointState.CONVERGED),
+    private static void printTable(PrintStream out, Path dir, RunTally r, Attractors a) {
+        out.printf("starts %d: converged %d, not converged %d, diverged %d%n", r.samples(), r.count(PointState.CONVERGED),
                 r.count(PointState.NOT_CONVERGED), r.count(PointState.DIVERGED));
         out.printf("attractors %d (merge %s)%n", a.count(), a.merge());
         int shown = Math.min(10, a.count());
@@ -265,8 +324,7 @@ final class AttractorsCommand implements Main.Command {
     }
 
     /** What polishing did, and the paper's count on the same endpoints, for summary.json's settings. */
-    static Map<String, Object> polishFacts(Attractors.Identified identified, AttractorRule.Identity rule, Attractors cosine) {
-        FixedPointPolish.Result p = identified.polished();
+    static Map<String, Object> polishFacts(PolishTally p, AttractorRule.Identity rule, int cosineCount) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("method", p.method());
         facts.put("tol", p.tol());
@@ -275,20 +333,13 @@ final class AttractorsCommand implements Main.Command {
             facts.put("tol_note", "the model computes in float32: polishing is held to its floor " + p.tol() + ", not " + rule.tol());
         }
         facts.put("max_steps", rule.maxSteps());
-        facts.put("polished", p.n());
+        facts.put("polished", p.polished());
         facts.put("polished_with_own_jacobian", p.seeded());
-        int reached = 0, steps = 0;
-        double worst = 0;
-        for (int i = 0; i < p.n(); i++) {
-            reached += p.reached()[i] ? 1 : 0;
-            steps = Math.max(steps, p.steps()[i]);
-            worst = Math.max(worst, p.residual()[i]);
-        }
-        facts.put("reached", reached);
-        facts.put("steps_max", steps);
-        facts.put("residual_max", worst);
-        facts.put("not_reached", p.n() - reached);
-        facts.put("attractor_count_cosine", cosine.count());
+        facts.put("reached", p.reached());
+        facts.put("steps_max", p.stepsMax());
+        facts.put("residual_max", p.residualMax());
+        facts.put("not_reached", p.polished() - p.reached());
+        facts.put("attractor_count_cosine", cosineCount);
         return facts;
     }
 }

@@ -52,29 +52,103 @@ public final class Npy {
         if (bytes.length != size) {
             throw new LatentfieldException(what + " changed while it was read (" + size + " bytes, then " + bytes.length + ").");
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < 10 || !startsWith(bytes, MAGIC)) {
+        Header h = header(ByteBuffer.wrap(bytes), bytes.length, what);
+        ByteBuffer data = ByteBuffer.wrap(bytes, (int) h.dataOffset(), (int) h.dataBytes()).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new NpyArray(h.descr(), h.shape(), data, what);
+    }
+
+    /**
+     * What a .npy header says: the dtype descriptor, the shape, and where the C-order data
+     * starts and how many bytes it takes.
+     */
+    public record Header(String descr, long[] shape, long dataOffset, long dataBytes) {
+        /** Number of elements: the product of the shape. */
+        public long size() {
+            return product(shape);
+        }
+
+        /** Bytes per element. */
+        public int itemSize() {
+            return (int) (size() == 0 ? 0 : dataBytes / size());
+        }
+    }
+
+    /**
+     * Reads the header of a .npy file of {@code size} bytes without reading its data, for files
+     * read in chunks ({@link NpyRows}).
+     *
+     * @throws LatentfieldException as {@link #read}
+     */
+    public static Header header(FileChannel ch, long size, String what) throws IOException {
+        ByteBuffer first = ByteBuffer.allocate((int) Math.min(size, 12)).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, first, 0);
+        int headerLen = headerLength(first.flip(), what);
+        if (headerLen < 0) {
             throw new LatentfieldException(what + " is not a .npy file (no \\x93NUMPY magic).");
         }
-        int major = bytes[6];
-        int headerLen;
-        int headerStart;
-        if (major == 1) {
-            headerLen = Short.toUnsignedInt(b.getShort(8));
-            headerStart = 10;
-        } else if (major == 2 || major == 3) {
-            if (bytes.length < 12) {
-                throw new LatentfieldException(what + " is truncated inside its header.");
-            }
-            headerLen = b.getInt(8);
-            headerStart = 12;
-        } else {
-            throw new LatentfieldException(what + " has .npy format version " + major + "." + bytes[7] + "; expected 1.0, 2.0 or 3.0.");
-        }
-        if (headerLen < 0 || headerStart + (long) headerLen > bytes.length) {
+        int start = first.get(6) == 1 ? 10 : 12;
+        if (start + (long) headerLen > size) {
             throw new LatentfieldException(what + " is truncated inside its header.");
         }
-        String header = new String(bytes, headerStart, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        ByteBuffer all = ByteBuffer.allocate(start + headerLen);
+        readFully(ch, all, 0);
+        return header(all.flip(), size, what);
+    }
+
+    /** Fills {@code b} from {@code position} on; a file that ends first leaves it short. */
+    public static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+        long at = position;
+        while (b.hasRemaining()) {
+            int got = ch.read(b, at);
+            if (got < 0) {
+                return;
+            }
+            at += got;
+        }
+    }
+
+    /** The header length field of a buffer that starts with the magic, or -1 when it does not. */
+    private static int headerLength(ByteBuffer b, String what) {
+        if (b.limit() < 10) {
+            return -1;
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (b.get(i) != MAGIC[i]) {
+                return -1;
+            }
+        }
+        int major = b.get(6);
+        if (major == 1) {
+            return Short.toUnsignedInt(b.getShort(8));
+        }
+        if (major == 2 || major == 3) {
+            if (b.limit() < 12) {
+                throw new LatentfieldException(what + " is truncated inside its header.");
+            }
+            int len = b.getInt(8);
+            if (len < 0) {
+                throw new LatentfieldException(what + " is truncated inside its header.");
+            }
+            return len;
+        }
+        throw new LatentfieldException(what + " has .npy format version " + major + "." + b.get(7) + "; expected 1.0, 2.0 or 3.0.");
+    }
+
+    /** Parses the header at the start of {@code b} (at least the whole header) of a file of {@code size} bytes. */
+    private static Header header(ByteBuffer b, long size, String what) {
+        b.order(ByteOrder.LITTLE_ENDIAN);
+        int headerLen = headerLength(b, what);
+        if (headerLen < 0) {
+            throw new LatentfieldException(what + " is not a .npy file (no \\x93NUMPY magic).");
+        }
+        int major = b.get(6);
+        int headerStart = major == 1 ? 10 : 12;
+        if (headerStart + (long) headerLen > Math.min(size, b.limit())) {
+            throw new LatentfieldException(what + " is truncated inside its header.");
+        }
+        byte[] text = new byte[headerLen];
+        b.get(headerStart, text);
+        String header = new String(text, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
         Matcher f = FORTRAN.matcher(header);
         Matcher s = SHAPE.matcher(header);
@@ -90,8 +164,8 @@ public final class Npy {
         }
         long[] shape = parseShape(s.group(1), what);
         int itemSize = itemSize(descr, what);
-        int dataStart = headerStart + headerLen;
-        long available = bytes.length - dataStart;
+        long dataStart = headerStart + headerLen;
+        long available = size - dataStart;
         long expected = itemSize;
         for (long dim : shape) {
             // checked by division first: a header claiming 2^62 rows must not overflow
@@ -103,10 +177,9 @@ public final class Npy {
         }
         if (available < expected) {
             throw new LatentfieldException(what + " is truncated: its header promises " + expected + " bytes of data for shape "
-                    + shapeString(shape) + " but only " + (bytes.length - dataStart) + " follow.");
+                    + shapeString(shape) + " but only " + available + " follow.");
         }
-        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) expected).slice().order(ByteOrder.LITTLE_ENDIAN);
-        return new NpyArray(descr, shape, data, what);
+        return new Header(descr, shape, dataStart, expected);
     }
 
     /** Writes a float32 array of the given shape. */
@@ -146,13 +219,25 @@ public final class Npy {
     }
 
     private static void write(Path path, String descr, long[] shape, ByteBuffer data, long count) throws IOException {
-        long product = 1;
-        for (long d : shape) {
-            product *= d;
-        }
+        long product = product(shape);
         if (product != count) {
             throw new IllegalArgumentException("shape " + shapeString(shape) + " holds " + product + " values, got " + count);
         }
+        ByteBuffer head = headerBytes(descr, shape);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            while (head.hasRemaining()) {
+                ch.write(head);
+            }
+            ByteBuffer body = data.duplicate();
+            while (body.hasRemaining()) {
+                ch.write(body);
+            }
+        }
+    }
+
+    /** The header of an array of {@code descr} and {@code shape}, padded so the data starts at a multiple of 64 bytes. */
+    static ByteBuffer headerBytes(String descr, long[] shape) {
         String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shapeString(shape) + ", }";
         int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
         boolean v1 = unpadded <= 65535;
@@ -166,17 +251,16 @@ public final class Npy {
         } else {
             head.putInt(header.length());
         }
-        head.put(header.getBytes(StandardCharsets.ISO_8859_1)).flip();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            while (head.hasRemaining()) {
-                ch.write(head);
-            }
-            ByteBuffer body = data.duplicate();
-            while (body.hasRemaining()) {
-                ch.write(body);
-            }
+        return head.put(header.getBytes(StandardCharsets.ISO_8859_1)).flip();
+    }
+
+    /** The number of elements of an array of this shape (1 for a scalar). */
+    static long product(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
         }
+        return n;
     }
 
     static String shapeString(long[] shape) {
@@ -237,12 +321,4 @@ public final class Npy {
         return dims.stream().mapToLong(Long::longValue).toArray();
     }
 
-    private static boolean startsWith(byte[] bytes, byte[] prefix) {
-        for (int i = 0; i < prefix.length; i++) {
-            if (bytes[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

@@ -13,11 +13,7 @@ public record NpyArray(String descr, long[] shape, ByteBuffer data, String sourc
 
     /** Number of elements: the product of the shape (1 for a scalar). */
     public long size() {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
+        return Npy.product(shape);
     }
 
     /** The shape as NumPy prints it, e.g. "(100, 16)". */

@@ -1,7 +1,6 @@
 package org.latentfield.data;
 
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import org.latentfield.LatentfieldException;
 
 /**
@@ -11,16 +10,11 @@ import org.latentfield.LatentfieldException;
 public final class StartPoints {
     private StartPoints() {}
 
-    /** n points with every coordinate drawn from N(0, sigma^2), i.e. z_0 ~ N(0, sigma^2 I). */
+    /** n points with every coordinate drawn from N(0, sigma^2), i.e. z_0 ~ N(0, sigma^2 I); start i as {@link StartStream#noise} draws it. */
     public static Points gaussian(int n, int dim, double sigma, long seed) {
         checkCount(n, dim);
         checkNoiseScale(sigma);
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] data = new float[n * dim];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) (sigma * rng.nextGaussian());
-        }
-        return new Points(n, dim, data);
+        return StartStream.noise(n, dim, sigma, seed).points(0, n);
     }
 
     /** Rejects a noise scale that is not positive and finite (callers check it before loading a model). */
@@ -30,18 +24,18 @@ public final class StartPoints {
         }
     }
 
-    /** n points with every coordinate drawn uniformly from [lo, hi). */
+    /** n points with every coordinate drawn uniformly from [lo, hi); start i as {@link StartStream#uniform} draws it. */
     public static Points uniform(int n, int dim, double lo, double hi, long seed) {
         checkCount(n, dim);
+        checkBox(lo, hi);
+        return StartStream.uniform(n, dim, lo, hi, seed).points(0, n);
+    }
+
+    /** Rejects a box that is empty or not finite. */
+    public static void checkBox(double lo, double hi) {
         if (!(lo < hi) || Double.isInfinite(lo) || Double.isInfinite(hi)) {
             throw new LatentfieldException("--from uniform:LO:HI needs finite LO < HI, got " + lo + ":" + hi + ".");
         }
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] data = new float[n * dim];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) (lo + (hi - lo) * rng.nextDouble());
-        }
-        return new Points(n, dim, data);
     }
 
     /**
@@ -49,29 +43,21 @@ public final class StartPoints {
      * only the first {@code samples} rows.
      */
     public static Points fromNpy(Path path, int dim, int samples) {
-        NpyArray a = Npy.read(path);
-        if (a.shape().length != 2 || a.shape()[1] != dim) {
-            throw new LatentfieldException("starting points " + path + " have shape " + a.shapeString() + "; expected (N, " + dim
-                    + ") float32 for a model with latent dimension " + dim + ".");
-        }
-        if (a.shape()[0] == 0) {
-            throw new LatentfieldException("starting points " + path + " hold no rows; expected (N, " + dim + ") with N >= 1.");
-        }
-        if (a.size() > Integer.MAX_VALUE - 8) {
-            throw new LatentfieldException("starting points " + path + " hold " + a.size() + " values, more than one run takes; split the file.");
-        }
-        float[] all = a.toFloats();
-        int rows = (int) a.shape()[0];
-        if (samples > rows) {
-            throw new LatentfieldException("--samples " + samples + " asks for more starting points than the " + rows + " rows of " + path + ".");
-        }
-        int n = samples > 0 ? samples : rows;
-        for (int i = 0; i < n * dim; i++) {
-            if (!Float.isFinite(all[i])) {
-                throw new LatentfieldException("starting points " + path + " contain a non-finite value at row " + (i / dim) + "; expected finite numbers.");
+        try (NpyRows rows = NpyRows.open(path, dim, "starting points")) {
+            long n = count(rows, samples, path);
+            if (n * dim > Integer.MAX_VALUE - 8) {
+                throw new LatentfieldException("starting points " + path + " hold " + n * dim + " values, more than one array takes; split the file.");
             }
+            return StartStream.rows(rows, n).points(0, (int) n);
         }
-        return new Points(n, dim, n == rows ? all : java.util.Arrays.copyOf(all, n * dim));
+    }
+
+    /** The number of starts taken from a file: its rows, or the first {@code samples} (&gt; 0) of them. */
+    public static long count(NpyRows rows, long samples, Path path) {
+        if (samples > rows.rows()) {
+            throw new LatentfieldException("--samples " + samples + " asks for more starting points than the " + rows.rows() + " rows of " + path + ".");
+        }
+        return samples > 0 ? samples : rows.rows();
     }
 
     private static void checkCount(int n, int dim) {

@@ -18,6 +18,15 @@ public sealed interface AttractorRule {
     /** The attractors of {@code result}, a run of {@code map}. */
     Attractors apply(FixedPointResult result, LatentMap map);
 
+    /**
+     * The clusters of one chunk of a run of {@code map} whose first start has index
+     * {@code offset}, clustered after the fixed points already known ({@link AttractorSet#keys()}).
+     */
+    FixedPointClusters cluster(FixedPointResult chunk, LatentMap map, long offset, java.util.List<FixedPointClusters.Key> priors);
+
+    /** An empty online set of this rule's fixed points, for a run of latent dimension k. */
+    AttractorSet newSet(int k);
+
     /** The default: {@code identity} with {@link FixedPointPolish#DEFAULT_TOL}. */
     static AttractorRule defaults() {
         return new Identity(FixedPointPolish.DEFAULT_TOL, Identity.DEFAULT_MAX_STEPS);
@@ -81,6 +90,16 @@ public sealed interface AttractorRule {
             return identify(result, map).attractors();
         }
 
+        @Override
+        public FixedPointClusters cluster(FixedPointResult chunk, LatentMap map, long offset, java.util.List<FixedPointClusters.Key> priors) {
+            return FixedPointClusters.identify(chunk, map, tol, maxSteps, offset, priors);
+        }
+
+        @Override
+        public AttractorSet newSet(int k) {
+            return new AttractorSet(null, k);
+        }
+
         /** The attractors with the polishing facts behind them. */
         public Attractors.Identified identify(FixedPointResult result, LatentMap map) {
             return Attractors.identify(result, map, tol, maxSteps);
@@ -97,6 +116,16 @@ public sealed interface AttractorRule {
         @Override
         public Attractors apply(FixedPointResult result, LatentMap map) {
             return Attractors.find(result, rule);
+        }
+
+        @Override
+        public FixedPointClusters cluster(FixedPointResult chunk, LatentMap map, long offset, java.util.List<FixedPointClusters.Key> priors) {
+            return FixedPointClusters.dedup(chunk, rule, offset, priors);
+        }
+
+        @Override
+        public AttractorSet newSet(int k) {
+            return new AttractorSet(rule, k);
         }
     }
 }

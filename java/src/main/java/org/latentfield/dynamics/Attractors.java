@@ -1,10 +1,6 @@
 package org.latentfield.dynamics;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import org.latentfield.kernels.NativeDistances;
 
 /**
  * Attractors found by deduplicating the converged endpoints of a fixed-point run, with their
@@ -82,19 +78,13 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge, 
     /**
      * Deduplicates the converged endpoints of {@code result} with {@code rule}, greedily in start
      * order: an endpoint joins the first attractor (in order of creation) whose representative
-     * it matches, or founds a new one. The outcome depends only on the endpoints and their
-     * order, so it is deterministic. Cost O(n x attractors x k), in liblf's {@code lf_dedup_cpu}.
+     * (founding member) it matches, or founds a new one. The outcome depends only on the
+     * endpoints and their order, so it is deterministic. Cost O(n x attractors x k), in liblf's
+     * {@code lf_dedup_cpu}. A run streamed in chunks through an {@link AttractorSet} gets the same.
      */
     public static Attractors find(FixedPointResult result, MergeRule rule) {
-        int n = result.size();
-        int k = result.endpoints().dim();
-        float[] end = result.endpoints().data();
-        boolean[] converged = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            converged[i] = result.converged(i);
-        }
-        NativeDistances.Dedup dedup = rule.dedup(end, k, converged);
-        return fromClusters(result, dedup.cluster(), dedup.leader(), end, null, result.finalStepSq(), null, rule.spec());
+        AttractorSet set = new AttractorSet(rule, result.endpoints().dim());
+        return whole(result, set, FixedPointClusters.dedup(result, rule, 0, set.keys()));
     }
 
     /**
@@ -107,158 +97,24 @@ public record Attractors(List<Attractor> attractors, int[] basin, String merge, 
      * every basin (-1) and are counted in {@link Identified}.
      */
     public static Identified identify(FixedPointResult result, org.latentfield.map.LatentMap map, double polishTol, int maxSteps) {
-        int n = result.size();
-        int k = result.endpoints().dim();
-        int[] rows = java.util.stream.IntStream.range(0, n).filter(result::converged).toArray();
-        float[] z = new float[rows.length * k];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(result.endpoints().data(), rows[i] * k, z, i * k, k);
-        }
-        FixedPointPolish.Result polished = FixedPointPolish.polish(map, z, rows.length, polishTol, maxSteps);
-        int[] local = FixedPointIdentity.cluster(polished, k);
-        // the kind of a fixed point is read at its best-polished member
-        java.util.Map<Integer, Integer> bestOf = new java.util.HashMap<>();
-        for (int i = 0; i < rows.length; i++) {
-            if (polished.reached()[i]) {
-                bestOf.merge(local[i], i, (a, b) -> polished.residual()[b] < polished.residual()[a] ? b : a);
-            }
-        }
-        int[] attractorCluster = new int[n];
-        int[] otherCluster = new int[n];
-        Arrays.fill(attractorCluster, -1);
-        Arrays.fill(otherCluster, -1);
-        float[] points = result.endpoints().data().clone();
-        double[] points64 = new double[n * k];
-        float[] residual = new float[n];
-        double[] rho = new double[n];
-        Arrays.fill(residual, Float.POSITIVE_INFINITY);
-        for (int i = 0; i < rows.length; i++) {
-            if (!polished.reached()[i]) {
-                continue;
-            }
-            int best = bestOf.get(local[i]);
-            boolean attractor = polished.kind()[best] == FixedPointKind.ATTRACTOR;
-            (attractor ? attractorCluster : otherCluster)[rows[i]] = local[i];
-            for (int j = 0; j < k; j++) {
-                points[rows[i] * k + j] = (float) polished.points()[i * k + j];
-                points64[rows[i] * k + j] = polished.points()[i * k + j];
-            }
-            residual[rows[i]] = (float) polished.residual()[i];
-            rho[rows[i]] = polished.rho()[best];
-        }
-        int[] leaders = renumber(attractorCluster);
-        Attractors a = fromClusters(result, attractorCluster, leaders, points, points64, residual, rho, "identity:" + polished.tol());
-        List<FixedPoint> others = others(otherCluster, renumber(otherCluster), points, points64, residual, polished, rows, bestOf, local, k);
-        return new Identified(new Attractors(a.attractors(), a.basin(), a.merge(), others), polished, rows);
+        AttractorSet set = new AttractorSet(null, result.endpoints().dim());
+        Attractors a = whole(result, set, FixedPointClusters.identify(result, map, polishTol, maxSteps, 0, set.keys()));
+        return new Identified(a, set.polish());
     }
 
-    /** Renumbers the non-negative clusters in order of their first member; returns each one's first member. */
-    private static int[] renumber(int[] cluster) {
-        java.util.Map<Integer, Integer> renumber = new java.util.LinkedHashMap<>();
-        List<Integer> leaders = new ArrayList<>();
-        for (int p = 0; p < cluster.length; p++) {
-            if (cluster[p] >= 0) {
-                Integer c = renumber.get(cluster[p]);
-                if (c == null) {
-                    c = renumber.size();
-                    renumber.put(cluster[p], c);
-                    leaders.add(p);
-                }
-                cluster[p] = c;
-            }
-        }
-        return leaders.stream().mapToInt(Integer::intValue).toArray();
-    }
+    /** The attractors by the identity rule, with what polishing the converged endpoints did. */
+    public record Identified(Attractors attractors, PolishTally polished) {}
 
-    /** The non-attracting fixed points, most starts first (ties: first reached by the lowest start). */
-    private static List<FixedPoint> others(int[] cluster, int[] leaders, float[] points, double[] points64, float[] residual,
-                                           FixedPointPolish.Result polished, int[] rows, java.util.Map<Integer, Integer> bestOf,
-                                           int[] local, int k) {
-        int count = leaders.length;
-        int[] starts = new int[count];
-        int[] best = leaders.clone();
-        for (int p = 0; p < cluster.length; p++) {
-            int c = cluster[p];
-            if (c >= 0) {
-                starts[c]++;
-                if (residual[p] < residual[best[c]]) {
-                    best[c] = p;
-                }
-            }
+    /** A whole run's attractors from its clusters, through a set of its own. */
+    private static Attractors whole(FixedPointResult result, AttractorSet set, FixedPointClusters clusters) {
+        int[] global = set.add(clusters);
+        AttractorSet.Catalog catalog = set.catalog();
+        int[] basin = new int[result.size()];
+        for (int i = 0; i < basin.length; i++) {
+            int c = clusters.cluster()[i];
+            basin[i] = c < 0 ? -1 : catalog.basinOf()[global[c]];
         }
-        int[] rowOf = new int[cluster.length];
-        for (int i = 0; i < rows.length; i++) {
-            rowOf[rows[i]] = i;
-        }
-        Integer[] order = new Integer[count];
-        for (int c = 0; c < count; c++) {
-            order[c] = c;
-        }
-        Arrays.sort(order, Comparator.comparingInt((Integer c) -> -starts[c]).thenComparingInt(c -> leaders[c]));
-        List<FixedPoint> list = new ArrayList<>(count);
-        for (int c : order) {
-            int b = best[c];
-            int at = bestOf.get(local[rowOf[b]]);
-            list.add(new FixedPoint(Arrays.copyOfRange(points, b * k, b * k + k), Arrays.copyOfRange(points64, b * k, b * k + k),
-                    polished.kind()[at], polished.rho()[at], starts[c], b));
-        }
-        return List.copyOf(list);
-    }
-
-    /** The attractors by the identity rule, with the polishing of the converged endpoints {@code rows}. */
-    public record Identified(Attractors attractors, FixedPointPolish.Result polished, int[] rows) {}
-
-    /**
-     * Attractors from a clustering: the member with the smallest {@code step} gives the point
-     * (and its row of {@code end64}, the polished float64 points, and of {@code rho}, when there
-     * are any); largest basin first.
-     */
-    private static Attractors fromClusters(FixedPointResult result, int[] cluster, int[] leaderRows, float[] end, double[] end64, float[] step,
-                                           double[] rho, String merge) {
-        int n = result.size();
-        int k = result.endpoints().dim();
-        int[] basin = new int[n];
-        Arrays.fill(basin, -1);
-        List<Integer> leaders = new ArrayList<>();       // founding member of each cluster
-        List<Integer> best = new ArrayList<>();          // best-converged member of each cluster
-        List<long[]> stats = new ArrayList<>();          // {members, sum of iterations}
-        for (int leader : leaderRows) {
-            leaders.add(leader);
-            best.add(leader);
-            stats.add(new long[2]);
-        }
-        for (int i = 0; i < n; i++) {
-            int c = cluster[i];
-            if (c < 0) {
-                continue;
-            }
-            if (step[i] < step[best.get(c)]) {
-                best.set(c, i);
-            }
-            basin[i] = c;
-            stats.get(c)[0]++;
-            stats.get(c)[1] += result.iterations()[i];
-        }
-        Integer[] order = new Integer[leaders.size()];
-        for (int a = 0; a < order.length; a++) {
-            order[a] = a;
-        }
-        Arrays.sort(order, Comparator.comparingLong((Integer a) -> -stats.get(a)[0]).thenComparingInt(leaders::get));
-        int[] rank = new int[order.length];
-        List<Attractor> list = new ArrayList<>(order.length);
-        for (int r = 0; r < order.length; r++) {
-            int a = order[r];
-            rank[a] = r;
-            float[] point = Arrays.copyOfRange(end, best.get(a) * k, best.get(a) * k + k);
-            long[] s = stats.get(a);
-            double[] point64 = end64 == null ? null : Arrays.copyOfRange(end64, best.get(a) * k, best.get(a) * k + k);
-            list.add(new Attractor(point, point64, (int) s[0], (double) s[1] / s[0], best.get(a), rho == null ? Double.NaN : rho[best.get(a)]));
-        }
-        for (int i = 0; i < n; i++) {
-            if (basin[i] >= 0) {
-                basin[i] = rank[basin[i]];
-            }
-        }
-        return new Attractors(List.copyOf(list), basin, merge);
+        Attractors a = catalog.attractors();
+        return new Attractors(a.attractors(), basin, a.merge(), a.others());
     }
 }

@@ -55,35 +55,54 @@ public final class FixedPointIdentity {
      * @return the cluster of each point
      */
     public static int[] cluster(FixedPointPolish.Result polished, int k) {
+        return cluster(polished, k, new double[0][], new double[0]);
+    }
+
+    /**
+     * The same greedy clustering continued from earlier representatives: clusters
+     * 0 .. priors.length - 1 are those whose representatives are {@code priors} (points, k
+     * doubles each) with radii {@code priorRadii}, created before every point here, so a point
+     * is compared with them first. Clustering a run chunk by chunk this way, each chunk with the
+     * representatives of all before it, gives the clusters of clustering it whole.
+     */
+    public static int[] cluster(FixedPointPolish.Result polished, int k, double[][] priors, double[] priorRadii) {
         double[] e = radii(polished, k);
         double[] x = polished.points();
         int n = polished.n();
+        int g = priors.length;
         int[] cluster = new int[n];
         int[] reps = new int[n];
         int count = 0;
         for (int p = 0; p < n; p++) {
+            cluster[p] = -1;
             if (!Double.isFinite(polished.residual()[p]) || !polished.reached()[p]) {
-                cluster[p] = -1;
                 continue;
             }
-            cluster[p] = -1;
-            for (int c = 0; c < count; c++) {
-                int q = reps[c];
-                double d = 0;
-                for (int j = 0; j < k; j++) {
-                    double t = x[p * k + j] - x[q * k + j];
-                    d += t * t;
-                }
-                if (Math.sqrt(d) <= e[p] + e[q]) {
+            for (int c = 0; c < g && cluster[p] < 0; c++) {
+                if (touch(x, p * k, e[p], priors[c], 0, priorRadii[c], k)) {
                     cluster[p] = c;
-                    break;
+                }
+            }
+            for (int c = 0; c < count && cluster[p] < 0; c++) {
+                if (touch(x, p * k, e[p], x, reps[c] * k, e[reps[c]], k)) {
+                    cluster[p] = g + c;
                 }
             }
             if (cluster[p] < 0) {
                 reps[count] = p;
-                cluster[p] = count++;
+                cluster[p] = g + count++;
             }
         }
         return cluster;
+    }
+
+    /** ||a - b|| &lt;= ea + eb: the balls around two polished points touch. */
+    public static boolean touch(double[] a, int ao, double ea, double[] b, int bo, double eb, int k) {
+        double d = 0;
+        for (int j = 0; j < k; j++) {
+            double t = a[ao + j] - b[bo + j];
+            d += t * t;
+        }
+        return Math.sqrt(d) <= ea + eb;
     }
 }

@@ -11,7 +11,7 @@ import org.latentfield.LatentfieldException;
 import org.latentfield.data.Npy;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointKind;
-import org.latentfield.dynamics.FixedPointResult;
+import org.latentfield.mining.RunTally;
 import org.latentfield.dynamics.PointState;
 
 /**
@@ -38,21 +38,21 @@ public final class AttractorReport {
      * @param model    the model's facts ({@link ModelReport#facts})
      * @param settings every setting of the run, in the order to print them
      */
-    public static ObjectNode summary(Map<String, Object> model, Map<String, Object> settings, FixedPointResult result, Attractors attractors,
+    public static ObjectNode summary(Map<String, Object> model, Map<String, Object> settings, RunTally result, Attractors attractors,
                                      String version) {
         ObjectNode root = JSON.createObjectNode();
         root.put("latentfield_version", version);
         root.put("command", "attractors");
         root.set("model", JSON.valueToTree(model));
         root.set("settings", JSON.valueToTree(settings));
-        root.put("samples", result.size());
+        root.put("samples", result.samples());
         root.put("converged", result.count(PointState.CONVERGED));
         root.put("not_converged", result.count(PointState.NOT_CONVERGED));
         root.put("diverged", result.count(PointState.DIVERGED));
         putStats(root.putObject("iterations"), "all points", result.iterations());
         root.put("solver", result.solver());
         putStats(root.putObject("evaluations"), "all points", result.evaluations());
-        if (result.jEvals() != null) {
+        if (result.jacobianEvaluations() != null) {
             putStats(root.putObject("jacobian_evaluations"), "all points", result.jacobianEvaluations());
         }
         root.put("merge_rule", attractors.merge());
@@ -102,92 +102,17 @@ public final class AttractorReport {
 
     /** mean, median, p90, p99 and max of per-point counts. */
     public static void putStats(ObjectNode o, String over, int[] values) {
-        IterationStats it = IterationStats.of(values);
+        putStats(o, over, IterationStats.of(values));
+    }
+
+    /** mean, median, p90, p99 and max of per-point counts. */
+    public static void putStats(ObjectNode o, String over, IterationStats it) {
         o.put("over", over);
         o.put("mean", it.mean());
         o.put("median", it.median());
         o.put("p90", it.p90());
         o.put("p99", it.p99());
         o.put("max", it.max());
-    }
-
-    /** Writes summary.json and the arrays into the staged output directory. */
-    public static void write(OutputDirectory out, ObjectNode summary, FixedPointResult result, Attractors attractors) {
-        int n = result.size();
-        int k = result.endpoints().dim();
-        try {
-            Npy.writeFloat32(out.file("starts.npy"), result.starts().data(), n, k);
-            if (result.endpoints64() != null) {
-                Npy.writeFloat64(out.file("endpoints.npy"), result.endpoints64(), n, k);
-            } else {
-                Npy.writeFloat32(out.file("endpoints.npy"), result.endpoints().data(), n, k);
-            }
-            Npy.writeInt32(out.file("iterations.npy"), result.iterations(), n);
-            boolean[] converged = new boolean[n];
-            for (int i = 0; i < n; i++) {
-                converged[i] = result.converged(i);
-            }
-            Npy.writeBool(out.file("converged.npy"), converged, n);
-            Npy.writeInt32(out.file("evaluations.npy"), result.evaluations(), n);
-            float[] residual = new float[n];
-            for (int i = 0; i < n; i++) {
-                residual[i] = (float) Math.sqrt(result.finalStepSq()[i]);
-            }
-            Npy.writeFloat32(out.file("residual.npy"), residual, n);
-            int a = attractors.count();
-            if (result.endpoints64() != null) {
-                double[] points = new double[a * k];
-                for (int i = 0; i < a; i++) {
-                    Attractors.Attractor at = attractors.attractors().get(i);
-                    if (at.polished64() != null) {
-                        System.arraycopy(at.polished64(), 0, points, i * k, k);
-                    } else {
-                        System.arraycopy(result.endpoints64(), at.representative() * k, points, i * k, k);
-                    }
-                }
-                Npy.writeFloat64(out.file("attractors.npy"), points, a, k);
-            } else {
-                float[] points = new float[a * k];
-                for (int i = 0; i < a; i++) {
-                    System.arraycopy(attractors.attractors().get(i).point(), 0, points, i * k, k);
-                }
-                Npy.writeFloat32(out.file("attractors.npy"), points, a, k);
-            }
-            Npy.writeInt32(out.file("basin.npy"), attractors.basin(), n);
-            if (attractors.merge().startsWith("identity")) {
-                writeOthers(out, attractors.others(), k, result.endpoints64() != null);
-            }
-            if (result.trajectories() != null) {
-                Npy.writeFloat32(out.file("trajectories.npy"), result.trajectories(), n, result.slots(), k);
-            }
-            out.writeSummary(summary);
-        } catch (IOException e) {
-            throw new LatentfieldException("output directory " + out.target() + " could not receive the results (" + e.getMessage()
-                    + "); nothing was changed in it.", e);
-        }
-    }
-
-    /**
-     * fixed_points.npy (the fixed points that are not attractors, float64 for a float64 model)
-     * and fixed_point_kind.npy (their {@link FixedPointKind#code()}s), in the order of
-     * summary.json's other_fixed_points.
-     */
-    private static void writeOthers(OutputDirectory out, List<Attractors.FixedPoint> others, int k, boolean float64) throws IOException {
-        int m = others.size();
-        int[] kinds = new int[m];
-        double[] p64 = new double[m * k];
-        float[] p32 = new float[m * k];
-        for (int i = 0; i < m; i++) {
-            kinds[i] = others.get(i).kind().code();
-            System.arraycopy(others.get(i).polished64(), 0, p64, i * k, k);
-            System.arraycopy(others.get(i).point(), 0, p32, i * k, k);
-        }
-        if (float64) {
-            Npy.writeFloat64(out.file("fixed_points.npy"), p64, m, k);
-        } else {
-            Npy.writeFloat32(out.file("fixed_points.npy"), p32, m, k);
-        }
-        Npy.writeInt32(out.file("fixed_point_kind.npy"), kinds, m);
     }
 
     /** items.npy: the index in its data set of the item each start was encoded from. */

@@ -37,7 +37,7 @@ import org.latentfield.LatentfieldException;
  * the target where the target lacks the names).
  */
 public final class OutputDirectory implements AutoCloseable {
-    private static final String STAGING = "staging-", BACKUP = "old-", INSIDE = ".latentfield-";
+    private static final String STAGING = "staging-", BACKUP = "old-", INSIDE = ".latentfield-", PARTIAL = "partial";
 
     /** The file every command writes its results' summary to; it names the command. */
     public static final String SUMMARY = "summary.json";
@@ -47,6 +47,7 @@ public final class OutputDirectory implements AutoCloseable {
     private final boolean beside;
     private String command;
     private boolean committed;
+    private boolean keepStaging;
 
     private OutputDirectory(Path target, Path staging, boolean beside) {
         this.target = target;
@@ -131,6 +132,63 @@ public final class OutputDirectory implements AutoCloseable {
             }
         }
         throw new LatentfieldException("output directory " + target + " cannot be written (" + describe(besideFailure) + ").", besideFailure);
+    }
+
+    /**
+     * {@link #stage(Path, String)} for a run that can be resumed: the staging directory has a
+     * fixed name, {@code .NAME.partial} beside the target (or {@code .latentfield-partial} inside
+     * it where the parent cannot be written), and it outlives a run that stops without
+     * committing (interrupted, killed or failed), so that the next run given {@code resume}
+     * continues from what it holds (once {@link #keepPartial} says it holds something). Without
+     * {@code resume} an earlier partial run is removed first. The target itself is still replaced
+     * only by {@link #commit}.
+     *
+     * @return the directory; {@link #resumed()} says whether it holds an earlier run's files
+     */
+    public static OutputDirectory stageResumable(Path target, String command, boolean resume) {
+        OutputDirectory fresh = stage(target, command);
+        Path partial = fresh.beside ? fresh.staging.resolveSibling("." + fresh.target.getFileName() + "." + PARTIAL)
+                : fresh.target.resolve(INSIDE + PARTIAL);
+        try {
+            if (!resume) {
+                deleteTree(partial);
+            }
+            boolean existed = Files.isDirectory(partial, LinkOption.NOFOLLOW_LINKS);
+            if (!existed) {
+                move(fresh.staging, partial);
+            } else {
+                deleteTree(fresh.staging);
+            }
+            OutputDirectory dir = new OutputDirectory(fresh.target, partial, fresh.beside);
+            dir.command = command;
+            dir.resumed = existed;
+            dir.keepStaging = existed;
+            return dir;
+        } catch (IOException e) {
+            deleteTree(fresh.staging);
+            throw new LatentfieldException("output directory " + target + " cannot be written (" + describe(e) + ").", e);
+        }
+    }
+
+    private boolean resumed;
+
+    /**
+     * Marks a resumable staging directory as worth keeping when the run stops without
+     * committing: called once it holds a completed chunk (a run that stops before that leaves
+     * nothing behind, as {@link #stage} does).
+     */
+    public void keepPartial() {
+        keepStaging = true;
+    }
+
+    /** Whether a resumable staging directory held an earlier run's files when it was staged. */
+    public boolean resumed() {
+        return resumed;
+    }
+
+    /** The staging directory (for a resumable run: where its partial files and checkpoint live). */
+    public Path staging() {
+        return staging;
     }
 
     /** Where to write the output file {@code name} before the commit. */
@@ -222,10 +280,12 @@ public final class OutputDirectory implements AutoCloseable {
         return committed;
     }
 
-    /** Deletes the staging directory and whatever is left in it. */
+    /** Deletes the staging directory and whatever is left in it (a resumable run's, only once committed). */
     @Override
     public void close() {
-        deleteTree(staging);
+        if (!keepStaging || committed) {
+            deleteTree(staging);
+        }
     }
 
     /**
