@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import org.latentfield.mining.EngineChoice;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -77,6 +78,13 @@ final class AttractorsCommand implements Main.Command {
                 + " summary, which drops starts.npy and endpoints.npy for very large runs (iterations, basins, states stay)").build());
         o.addOption(Option.builder().longOpt("resume").desc("continue the run that an interrupted or killed attractors run with the same"
                 + " settings left for this --out, from its last completed chunk").build());
+        o.addOption(Option.builder().longOpt("spark").hasArg().argName("MASTER").desc("mine on Apache Spark: local[N] in this JVM,"
+                + " spark://HOST:PORT, or what spark-submit passes (needs the spark module; see the README). The per-start table is"
+                + " written as Parquet (starts.parquet) instead of the .npy arrays").build());
+        o.addOption(Option.builder().longOpt("partitions").hasArg().argName("P").desc("with --spark: ranges of starts, one task each"
+                + " (default: Spark's default parallelism)").build());
+        o.addOption(Option.builder().longOpt("table").hasArg().argName("URI").desc("with --spark: where the per-start Parquet table"
+                + " goes (default DIR/starts.parquet; on a cluster, a file system every executor can write, e.g. hdfs://...)").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output directory").build());
         o.addOption(Option.builder().longOpt("json").desc("also print summary.json to stdout").build());
         return o;
@@ -84,72 +92,41 @@ final class AttractorsCommand implements Main.Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
-        CommandLine cl = Args.parse(options(), args);
-        String from = cl.getOptionValue("from", "noise");
-        int samples = Args.integer(cl, "samples", 0);
-        if (cl.hasOption("samples") && samples < 1) {
-            throw new LatentfieldException("--samples must be a positive integer, got " + samples + ".");
+        Plan plan = Plan.parse(options(), args);
+        if (plan.cl().hasOption("spark")) {
+            return SparkRun.run(plan, args, out, err);
         }
-        long seed = Args.longValue(cl, "seed", 0);
-        double sigma = Args.real(cl, "noise-scale", 1.0);
-        int recordEvery = Args.integer(cl, "record-every", 0);
-        if (cl.hasOption("record-every") && recordEvery < 1) {
-            throw new LatentfieldException("--record-every must be a positive integer, got " + recordEvery + ".");
-        }
-        FixedPointSolver.Options solver = new FixedPointSolver.Options(
-                Args.real(cl, "tol", FixedPointSolver.Options.DEFAULT_TOL),
-                Args.integer(cl, "max-iter", FixedPointSolver.Options.DEFAULT_MAX_ITER),
-                Args.real(cl, "divergence-bound", FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND),
-                Args.integer(cl, "batch", FixedPointSolver.Options.DEFAULT_BATCH),
-                recordEvery);
-        AttractorRule rule = MergeOption.parse(cl);
-        Solver method = Solver.parse(cl.getOptionValue("solver", "picard"));
-        if (!(method instanceof Solver.Picard) && EngineChoice.spec(cl).equals("native")) {
-            throw new LatentfieldException("--engine native runs Picard iteration only; --solver " + method.spec()
-                    + " evaluates f with LibTorch (--engine torch or auto).");
-        }
-        String engine = EngineChoice.spec(cl);
-        StartSpec starts = StartSpec.parse(from);
-        if (starts.kind == StartSpec.Kind.NOISE) {
-            StartPoints.checkNoiseScale(sigma);
-        }
-
-        StreamingMiner.Keep keep = parseKeep(cl.getOptionValue("keep", "all"));
-        int chunkOption = Args.integer(cl, "chunk", 0);
-        if (cl.hasOption("chunk") && chunkOption < 1) {
-            throw new LatentfieldException("--chunk must be a positive integer, got " + chunkOption + ".");
-        }
+        CommandLine cl = plan.cl();
+        String from = plan.from();
+        int samples = plan.samples();
+        long seed = plan.seed();
+        double sigma = plan.sigma();
+        int recordEvery = plan.recordEvery();
+        FixedPointSolver.Options solver = plan.solver();
+        AttractorRule rule = plan.rule();
+        Solver method = plan.method();
+        String engine = plan.engine();
+        StartSpec starts = plan.starts();
+        StreamingMiner.Keep keep = plan.keep();
 
         try (TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             int k = map.latentDim();
-            int n = samples > 0 ? samples : DEFAULT_SAMPLES;
+            int n = plan.n();
             int[] drawn = null;
             StartStream z0;
-            switch (starts.kind) {
-                case NOISE -> z0 = StartStream.noise(n, k, sigma, seed);
-                case UNIFORM -> {
-                    StartPoints.checkBox(starts.lo, starts.hi);
-                    z0 = StartStream.uniform(n, k, starts.lo, starts.hi, seed);
-                }
-                case FILE -> {
-                    NpyRows rows = NpyRows.open(starts.file, k, "starting points");
-                    z0 = StartStream.rows(rows, StartPoints.count(rows, samples, starts.file));
-                }
-                default -> {
-                    ImageSet data = ModelData.load(Datasets.defaults(), starts.dataset, map.contract(), err);
-                    drawn = dataRows(data, starts.dataset, n, cl.hasOption("shuffle"), seed);
-                    z0 = StartStream.of(new Points(n, k, map.encode(data, drawn)));
-                }
+            if (starts.kind == StartSpec.Kind.DATA) {
+                ImageSet data = ModelData.load(Datasets.defaults(), starts.dataset, map.contract(), err);
+                drawn = dataRows(data, starts.dataset, n, cl.hasOption("shuffle"), seed);
+                z0 = StartStream.of(new Points(n, k, map.encode(data, drawn)));
+            } else {
+                z0 = plan.randomOrFile(k);
             }
             try (z0; OutputDirectory dir = OutputDirectory.stageResumable(Path.of(cl.getOptionValue("out")), "attractors", cl.hasOption("resume"));
                  EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"))) {
-                int slots = recordEvery == 0 ? 0 : solver.maxIter() / recordEvery + 1;
-                int chunk = chunkOption > 0 ? chunkOption : StreamingMiner.Options.defaultChunk(k, solver.batchSize(), slots);
+                int chunk = plan.chunk(k);
                 Map<String, Object> model = ModelReport.facts(map);
-                StreamingMiner.Options mining = new StreamingMiner.Options(chunk, keep, slots, fingerprint(args, model));
-                StreamingMiner.ChunkSolver chunkSolver = method instanceof Solver.Picard
-                        ? (points, progress) -> choice.solve(points, solver, progress)
-                        : (points, progress) -> method.solve(map, points, solver, progress);
+                StreamingMiner.Options mining = new StreamingMiner.Options(chunk, keep, plan.slots(), fingerprint(args, model));
+                StreamingMiner.ChunkSolver chunkSolver = plan.chunkSolver(choice, map);
                 StreamingMiner.Outcome outcome;
                 try (ProgressReporter progress = new ProgressReporter("attractors", "points", z0.count(), err)) {
                     outcome = StreamingMiner.mine(z0, chunkSolver, rule, map, mining, dir, progress);
@@ -162,40 +139,19 @@ final class AttractorsCommand implements Main.Command {
                 Map<String, Object> polish = rule instanceof AttractorRule.Identity identity
                         ? polishFacts(outcome.set().polish(), identity, outcome.cosineCount()) : null;
 
-                Map<String, Object> settings = new LinkedHashMap<>();
-                settings.put("from", from);
-                settings.put("samples", result.samples());
-                settings.put("seed", starts.kind == StartSpec.Kind.FILE || (starts.kind == StartSpec.Kind.DATA && !cl.hasOption("shuffle"))
-                        ? null : seed);
-                settings.put("noise_scale", starts.kind == StartSpec.Kind.NOISE ? sigma : null);
-                settings.put("tol", solver.tol());
-                settings.put("max_iter", solver.maxIter());
-                settings.put("divergence_bound", solver.divergenceBound());
-                settings.put("solver", method.spec());
-                settings.put("iteration_dtype", result.iterationDtype()); // the root-finders iterate in float32 even for a float64 model
-                settings.put("merge", attractors.merge());
-                if (polish != null) {
-                    settings.put("polish", polish);
-                }
-                settings.put("batch", solver.batchSize());
+                Map<String, Object> settings = settings(plan, result.samples(), result, attractors.merge(), polish);
                 settings.put("chunk", chunk);
                 settings.put("chunks", outcome.chunks());
                 settings.put("resumed_at", outcome.resumedAt() > 0 ? outcome.resumedAt() : null);
                 settings.put("keep", keep.name().toLowerCase(java.util.Locale.ROOT));
                 settings.put("eval_batch", map.evalBatch());
                 settings.put("device", cl.getOptionValue("device", "auto"));
-                settings.put("engine", method instanceof Solver.Picard ? choice.description() : "torch (the " + method.spec() + " solver runs on LibTorch)");
+                settings.put("engine", plan.engineDescription(choice));
                 settings.put("engine_check", choice.check());
                 settings.put("record_every", recordEvery == 0 ? null : recordEvery);
                 settings.put("workers", map.workers());
                 settings.put("torch_threads", map.intraOpThreads());
-                ObjectNode summary = AttractorReport.summary(model, settings, result, attractors, NativeKernels.version());
-                if (polish != null) {
-                    ObjectNode byRule = summary.putObject("attractor_count_by_rule");
-                    byRule.put(attractors.merge(), attractors.count());
-                    byRule.put(MergeRule.paperDefault().spec(), outcome.cosineCount());
-                    summary.put("rules_agree", attractors.count() == outcome.cosineCount());
-                }
+                ObjectNode summary = summary(model, settings, result, attractors, outcome.cosineCount(), polish != null);
                 try {
                     dir.writeSummary(summary);
                 } catch (java.io.IOException e) {
@@ -217,7 +173,7 @@ final class AttractorsCommand implements Main.Command {
         }
     }
 
-    private static StreamingMiner.Keep parseKeep(String spec) {
+    static StreamingMiner.Keep parseKeep(String spec) {
         return switch (spec) {
             case "all" -> StreamingMiner.Keep.ALL;
             case "summary" -> StreamingMiner.Keep.SUMMARY;
@@ -239,6 +195,42 @@ final class AttractorsCommand implements Main.Command {
         return b.append(" model sha256 ").append(model.get("sha256")).toString();
     }
 
+    /** The settings every run's summary.json records, in order. */
+    static Map<String, Object> settings(Plan plan, long samples, RunTally result, String merge, Map<String, Object> polish) {
+        CommandLine cl = plan.cl();
+        StartSpec starts = plan.starts();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("from", plan.from());
+        settings.put("samples", samples);
+        settings.put("seed", starts.kind == StartSpec.Kind.FILE || (starts.kind == StartSpec.Kind.DATA && !cl.hasOption("shuffle"))
+                ? null : plan.seed());
+        settings.put("noise_scale", starts.kind == StartSpec.Kind.NOISE ? plan.sigma() : null);
+        settings.put("tol", plan.solver().tol());
+        settings.put("max_iter", plan.solver().maxIter());
+        settings.put("divergence_bound", plan.solver().divergenceBound());
+        settings.put("solver", plan.method().spec());
+        settings.put("iteration_dtype", result.iterationDtype()); // the root-finders iterate in float32 even for a float64 model
+        settings.put("merge", merge);
+        if (polish != null) {
+            settings.put("polish", polish);
+        }
+        settings.put("batch", plan.solver().batchSize());
+        return settings;
+    }
+
+    /** The summary of a finished run: its settings, tally and attractors, with the two rules' counts for the identity rule. */
+    static ObjectNode summary(Map<String, Object> model, Map<String, Object> settings, RunTally result, Attractors attractors, int cosineCount,
+                              boolean identity) {
+        ObjectNode summary = AttractorReport.summary(model, settings, result, attractors, NativeKernels.version());
+        if (identity) {
+            ObjectNode byRule = summary.putObject("attractor_count_by_rule");
+            byRule.put(attractors.merge(), attractors.count());
+            byRule.put(MergeRule.paperDefault().spec(), cosineCount);
+            summary.put("rules_agree", attractors.count() == cosineCount);
+        }
+        return summary;
+    }
+
     /** The first (or, shuffled, a seeded random subset of) {@code n} item indices of a data set. */
     private static int[] dataRows(ImageSet data, String spec, int n, boolean shuffle, long seed) {
         if (n > data.count()) {
@@ -247,7 +239,7 @@ final class AttractorsCommand implements Main.Command {
         return shuffle ? Subsets.seeded(data.count(), n, seed) : java.util.stream.IntStream.range(0, n).toArray();
     }
 
-    private static void printTable(PrintStream out, Path dir, RunTally r, Attractors a) {
+    static void printTable(PrintStream out, Path dir, RunTally r, Attractors a) {
         out.printf("starts %d: converged %d, not converged %d, diverged %d%n", r.samples(), r.count(PointState.CONVERGED),
                 r.count(PointState.NOT_CONVERGED), r.count(PointState.DIVERGED));
         out.printf("attractors %d (merge %s)%n", a.count(), a.merge());
@@ -273,6 +265,91 @@ final class AttractorsCommand implements Main.Command {
             out.println();
         }
         out.printf("%.0f point-iterations/s over %.2f s; results in %s%n", r.pointIterationsPerSecond(), r.seconds(), dir);
+    }
+
+    /** The settings of a run, parsed and checked before anything is loaded. */
+    record Plan(CommandLine cl, String from, int samples, long seed, double sigma, int recordEvery, FixedPointSolver.Options solver,
+                AttractorRule rule, Solver method, String engine, StartSpec starts, StreamingMiner.Keep keep, int chunkOption) {
+        static Plan parse(Options options, String[] args) throws ParseException {
+            CommandLine cl = Args.parse(options, args);
+            String from = cl.getOptionValue("from", "noise");
+            int samples = Args.integer(cl, "samples", 0);
+            if (cl.hasOption("samples") && samples < 1) {
+                throw new LatentfieldException("--samples must be a positive integer, got " + samples + ".");
+            }
+            long seed = Args.longValue(cl, "seed", 0);
+            double sigma = Args.real(cl, "noise-scale", 1.0);
+            int recordEvery = Args.integer(cl, "record-every", 0);
+            if (cl.hasOption("record-every") && recordEvery < 1) {
+                throw new LatentfieldException("--record-every must be a positive integer, got " + recordEvery + ".");
+            }
+            FixedPointSolver.Options solver = new FixedPointSolver.Options(
+                    Args.real(cl, "tol", FixedPointSolver.Options.DEFAULT_TOL),
+                    Args.integer(cl, "max-iter", FixedPointSolver.Options.DEFAULT_MAX_ITER),
+                    Args.real(cl, "divergence-bound", FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND),
+                    Args.integer(cl, "batch", FixedPointSolver.Options.DEFAULT_BATCH),
+                    recordEvery);
+            AttractorRule rule = MergeOption.parse(cl);
+            Solver method = Solver.parse(cl.getOptionValue("solver", "picard"));
+            if (!(method instanceof Solver.Picard) && EngineOption.spec(cl).equals("native")) {
+                throw new LatentfieldException("--engine native runs Picard iteration only; --solver " + method.spec()
+                        + " evaluates f with LibTorch (--engine torch or auto).");
+            }
+            String engine = EngineOption.spec(cl);
+            StartSpec starts = StartSpec.parse(from);
+            if (starts.kind == StartSpec.Kind.NOISE) {
+                StartPoints.checkNoiseScale(sigma);
+            }
+            if (starts.kind == StartSpec.Kind.UNIFORM) {
+                StartPoints.checkBox(starts.lo, starts.hi);
+            }
+            StreamingMiner.Keep keep = parseKeep(cl.getOptionValue("keep", "all"));
+            int chunkOption = Args.integer(cl, "chunk", 0);
+            if (cl.hasOption("chunk") && chunkOption < 1) {
+                throw new LatentfieldException("--chunk must be a positive integer, got " + chunkOption + ".");
+            }
+            return new Plan(cl, from, samples, seed, sigma, recordEvery, solver, rule, method, engine, starts, keep, chunkOption);
+        }
+
+        /** The number of starts asked for (a file's rows are counted when it is opened). */
+        int n() {
+            return samples > 0 ? samples : DEFAULT_SAMPLES;
+        }
+
+        /** Noise, uniform or file starts (data starts need the model: see {@link #run}). */
+        StartStream randomOrFile(int k) {
+            return switch (starts.kind) {
+                case NOISE -> StartStream.noise(n(), k, sigma, seed);
+                case UNIFORM -> StartStream.uniform(n(), k, starts.lo, starts.hi, seed);
+                case FILE -> {
+                    NpyRows rows = NpyRows.open(starts.file, k, "starting points");
+                    yield StartStream.rows(rows, StartPoints.count(rows, samples, starts.file));
+                }
+                default -> throw new IllegalStateException("data starts are encoded by the model");
+            };
+        }
+
+        /** Trajectory slots per start (0: none recorded). */
+        int slots() {
+            return recordEvery == 0 ? 0 : solver.maxIter() / recordEvery + 1;
+        }
+
+        /** Starts per chunk: --chunk, or {@link StreamingMiner.Options#defaultChunk}. */
+        int chunk(int k) {
+            return chunkOption > 0 ? chunkOption : StreamingMiner.Options.defaultChunk(k, solver.batchSize(), slots());
+        }
+
+        /** Iterates a chunk with the chosen engine (Picard) or LibTorch (the other solvers). */
+        StreamingMiner.ChunkSolver chunkSolver(EngineChoice choice, TorchScriptAutoencoder map) {
+            return method instanceof Solver.Picard
+                    ? (points, progress) -> choice.solve(points, solver, progress)
+                    : (points, progress) -> method.solve(map, points, solver, progress);
+        }
+
+        /** The engine as summary.json names it. */
+        String engineDescription(EngineChoice choice) {
+            return method instanceof Solver.Picard ? choice.description() : "torch (the " + method.spec() + " solver runs on LibTorch)";
+        }
     }
 
     /** The parsed --from value. */

@@ -88,7 +88,7 @@ final class ComplexityCommand implements Main.Command {
         FixedPointSolver.Options options = new FixedPointSolver.Options(Args.real(cl, "tol", FixedPointSolver.Options.DEFAULT_TOL),
                 Args.integer(cl, "max-iter", FixedPointSolver.Options.DEFAULT_MAX_ITER), FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND,
                 Args.integer(cl, "batch", FixedPointSolver.Options.DEFAULT_BATCH), 0);
-        if (EngineChoice.spec(cl).equals("native")) {
+        if (EngineOption.spec(cl).equals("native")) {
             throw new LatentfieldException("complexity evaluates f with LibTorch for every solver, so that they are compared on one engine;"
                     + " --engine native is not available here (--engine torch or auto).");
         }

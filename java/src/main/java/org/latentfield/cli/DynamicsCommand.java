@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import org.latentfield.mining.EngineChoice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -95,7 +96,7 @@ final class DynamicsCommand implements Main.Command {
         if (checkpoints.isEmpty()) {
             throw new LatentfieldException("--checkpoints " + ckDir + " holds no .pt files.");
         }
-        String engine = EngineChoice.spec(cl);
+        String engine = EngineOption.spec(cl);
         AttractorRule rule = MergeOption.parse(cl);
         List<ModelSource> sources = new java.util.ArrayList<>();
         for (Path checkpoint : checkpoints) {

@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import org.latentfield.mining.EngineChoice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -81,7 +82,7 @@ final class FieldCommand implements Main.Command {
         if (samples < 3) {
             throw new LatentfieldException("--samples must be at least 3, got " + samples + ".");
         }
-        String engine = EngineChoice.spec(cl);
+        String engine = EngineOption.spec(cl);
         AttractorRule rule = MergeOption.parse(cl);
         String planeKind = cl.getOptionValue("plane");
         if (planeKind != null && !List.of("axes", "pca", "attractors").contains(planeKind)) {

@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import org.latentfield.mining.EngineChoice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -53,7 +54,7 @@ final class InfoCommand implements Main.Command {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws ParseException {
         CommandLine cl = Args.parse(options(), args);
-        EngineChoice.spec(cl);
+        EngineOption.spec(cl);
         try (TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode o = json.valueToTree(ModelReport.facts(map.contract()));

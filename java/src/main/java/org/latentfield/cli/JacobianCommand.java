@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import org.latentfield.mining.EngineChoice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -77,7 +78,7 @@ final class JacobianCommand implements Main.Command {
                     + " 'latentfield attractors'.");
         }
         Device device = Device.resolve(cl.getOptionValue("device", "auto"));
-        String engine = EngineChoice.spec(cl);
+        String engine = EngineOption.spec(cl);
         Jacobians.Options options = new Jacobians.Options(Args.integer(cl, "iters", Jacobians.Options.DEFAULT_MAX_ITER),
                 Args.real(cl, "tol", Jacobians.Options.DEFAULT_TOL), Jacobians.Options.DEFAULT_BATCH, device);
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "jacobian");

@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import org.latentfield.mining.EngineChoice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -77,7 +78,7 @@ final class MemorizationCommand implements Main.Command {
         CommandLine cl = Args.parse(options(), args);
         int samples = Args.samples(cl, 1000);
         long seed = Args.longValue(cl, "seed", 0);
-        String engine = EngineChoice.spec(cl);
+        String engine = EngineOption.spec(cl);
         Datasets registry = Datasets.defaults();
         List<ModelSource> sources = ModelOptions.sources(cl);
         ObjectNode summary = JSON.createObjectNode();

@@ -45,7 +45,7 @@ final class ModelOptions {
                 .desc("rows per LibTorch call; results never depend on the batch a row is in (default " + ModelSource.DEFAULT_EVAL_BATCH
                         + "; 0 = whole calls)").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("CPU cores to use (default: all)").build());
-        EngineChoice.addOption(o);
+        EngineOption.add(o);
     }
 
     /** Adds the model options for a command on one autoencoder. */

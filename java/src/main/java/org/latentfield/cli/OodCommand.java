@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import org.latentfield.mining.EngineChoice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -91,7 +92,7 @@ final class OodCommand implements Main.Command {
         }
         int[] ks = kList(cl.getOptionValue("knn-k", "1,10,100,1000"), trainSamples);
         long seed = Args.longValue(cl, "seed", 0);
-        String engine = EngineChoice.spec(cl);
+        String engine = EngineOption.spec(cl);
         AttractorRule rule = MergeOption.parse(cl);
         FixedPointSolver.Options solver = new FixedPointSolver.Options(Args.real(cl, "tol", 1e-5), Args.integer(cl, "max-iter", 500),
                 FixedPointSolver.Options.DEFAULT_DIVERGENCE_BOUND, 1024, 1);

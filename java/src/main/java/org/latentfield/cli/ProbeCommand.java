@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import org.latentfield.mining.EngineChoice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -74,7 +75,7 @@ final class ProbeCommand implements Main.Command {
         CommandLine cl = Args.parse(options(), args);
         int samples = Args.samples(cl, 1000);
         long seed = Args.longValue(cl, "seed", 0);
-        String engine = EngineChoice.spec(cl);
+        String engine = EngineOption.spec(cl);
         Datasets registry = Datasets.defaults();
         try (OutputDirectory dir = OutputDirectory.stage(Path.of(cl.getOptionValue("out")), "probe");
              TorchScriptAutoencoder map = ModelOptions.open(cl, err)) {

@@ -6,9 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
-import org.latentfield.dynamics.FixedPointClusters;
-import org.latentfield.dynamics.PolishTally;
 
 /**
  * Where a streamed run stands after its last completed chunk, saved beside its partial files so
@@ -17,8 +14,7 @@ import org.latentfield.dynamics.PolishTally;
  * fixed points known (with the comparison set of the paper's rule). Written to a temporary file
  * and renamed over the old one, so a kill leaves either the old or the new checkpoint.
  */
-record Checkpoint(String fingerprint, long done, Boolean float64, RunTally.Saved tally, List<FixedPointClusters.Cluster> fixedPoints, String merge,
-                  PolishTally polish, List<FixedPointClusters.Cluster> cosine) {
+record Checkpoint(String fingerprint, long done, Boolean float64, MiningState.Saved state) {
     static final String FILE = ".checkpoint.json";
 
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

@@ -41,6 +41,32 @@ public final class RunTally {
         iterationDtype = r.iterationDtype();
     }
 
+    /** Adds another tally's saved state (a partition of the same run). */
+    public void add(Saved s) {
+        samples += s.samples();
+        for (int i = 0; i < states.length; i++) {
+            states[i] += s.states()[i];
+        }
+        iterations = plus(iterations, s.iterations());
+        evaluations = plus(evaluations, s.evaluations());
+        if (s.jacobianEvaluations() != null) {
+            jacobians = true;
+            jacobianEvaluations = plus(jacobianEvaluations, s.jacobianEvaluations());
+        }
+        pointIterations += s.pointIterations();
+        seconds += s.seconds();
+        solver = s.solver() != null ? s.solver() : solver;
+        iterationDtype = s.iterationDtype() != null ? s.iterationDtype() : iterationDtype;
+    }
+
+    private static long[] plus(long[] a, long[] b) {
+        long[] out = Arrays.copyOf(a, Math.max(a.length, b.length));
+        for (int i = 0; i < b.length; i++) {
+            out[i] += b[i];
+        }
+        return out;
+    }
+
     private static long[] count(long[] hist, int[] values) {
         for (int v : values) {
             if (v >= hist.length) {

@@ -7,11 +7,10 @@ import org.latentfield.data.Points;
 import org.latentfield.data.StartStream;
 import org.latentfield.dynamics.AttractorRule;
 import org.latentfield.dynamics.AttractorSet;
-import org.latentfield.dynamics.FixedPointClusters;
 import org.latentfield.dynamics.FixedPointResult;
-import org.latentfield.dynamics.MergeRule;
 import org.latentfield.map.LatentMap;
 import org.latentfield.report.OutputDirectory;
+import org.latentfield.report.RunFiles;
 
 /**
  * Attractor mining in bounded memory: the starts are taken chunk by chunk from a
@@ -102,11 +101,7 @@ public final class StreamingMiner {
                                LongConsumer progress) {
         long n = starts.count();
         int k = starts.dim();
-        boolean identity = rule instanceof AttractorRule.Identity;
-        MergeRule paper = MergeRule.paperDefault();
-        AttractorSet set = rule.newSet(k);
-        AttractorSet cosine = identity ? new AttractorSet(paper, k) : null;
-        RunTally tally = new RunTally();
+        MiningState state = new MiningState(rule, k);
         boolean keepPoints = o.keep() == Keep.ALL;
         long done = 0;
         RunFiles files;
@@ -118,11 +113,7 @@ public final class StreamingMiner {
                             + cp.fingerprint() + "); run without --resume to start over.");
                 }
                 done = cp.done();
-                tally = RunTally.restore(cp.tally());
-                set.restore(cp.fixedPoints(), cp.merge(), cp.polish());
-                if (cosine != null) {
-                    cosine.restore(cp.cosine(), paper.spec(), org.latentfield.dynamics.PolishTally.NONE);
-                }
+                state.restore(cp.state());
             }
             files = RunFiles.reopen(dir, n, k, o.slots(), keepPoints, done, cp == null ? null : cp.float64());
         } catch (IOException e) {
@@ -138,30 +129,18 @@ public final class StreamingMiner {
         try (files) {
             while (done < n) {
                 int rows = (int) Math.min(o.chunk(), n - done);
-                FixedPointResult r = solver.solve(starts.points(done, rows), progress);
-                FixedPointClusters local = rule.cluster(r, map, done, set.keys());
-                int[] global = set.add(local);
-                int[] ids = new int[rows];
-                for (int i = 0; i < rows; i++) {
-                    int c = local.cluster()[i];
-                    ids[i] = c < 0 ? -1 : global[c];
-                }
-                if (cosine != null) {
-                    cosine.add(FixedPointClusters.dedup(r, paper, done, cosine.keys()));
-                }
-                files.append(r, ids);
-                tally.add(r);
+                MiningState.Chunk c = state.mine(starts, done, rows, solver, map, progress);
+                files.append(c.result(), c.ids());
                 done += rows;
                 chunks++;
                 files.flush();
-                new Checkpoint(o.fingerprint(), done, files.float64(), tally.save(), set.fixedPoints(), set.merge(), set.polish(),
-                        cosine == null ? null : cosine.fixedPoints()).write(dir.staging());
+                new Checkpoint(o.fingerprint(), done, files.float64(), state.save()).write(dir.staging());
                 dir.keepPartial();
             }
-            AttractorSet.Catalog catalog = set.catalog();
-            files.finish(catalog, identity);
+            AttractorSet.Catalog catalog = state.set().catalog();
+            files.finish(catalog, rule instanceof AttractorRule.Identity);
             Checkpoint.delete(dir.staging());
-            return new Outcome(tally, catalog, set, cosine == null ? -1 : cosine.catalog().attractors().count(), resumedAt, chunks);
+            return new Outcome(state.tally(), catalog, state.set(), state.cosineCount(), resumedAt, chunks);
         } catch (IOException e) {
             throw new LatentfieldException("output directory " + dir.target() + " could not receive the results (" + e.getMessage()
                     + "); nothing was changed in it.", e);

@@ -1,5 +1,6 @@
 package org.latentfield.cli;
 
+import org.latentfield.mining.EngineChoice;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.latentfield.mining;
+package org.latentfield.report;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,18 +16,17 @@ import org.latentfield.data.NpyWriter;
 import org.latentfield.dynamics.AttractorSet;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointResult;
-import org.latentfield.report.OutputDirectory;
 
 /**
  * The per-start arrays of an attractor-mining run, written as its chunks finish (NumPy files
  * whose shapes are known from the start): starts.npy and endpoints.npy (N x k; unless
- * {@link StreamingMiner.Keep#SUMMARY}), iterations.npy, converged.npy, evaluations.npy,
+ * keepPoints is false), iterations.npy, converged.npy, evaluations.npy,
  * residual.npy (N), trajectories.npy (N x S x k, when recorded), and the fixed-point id of each
  * start, which {@link #finish} turns into basin.npy once the attractors' order is known. Then
  * attractors.npy and, for the identity rule, fixed_points.npy and fixed_point_kind.npy.
  */
-final class RunFiles implements AutoCloseable {
-    static final String IDS = ".fixed-point-ids.npy";
+public final class RunFiles implements AutoCloseable {
+    public static final String IDS = ".fixed-point-ids.npy";
 
     private final OutputDirectory dir;
     private final long n;
@@ -46,12 +45,12 @@ final class RunFiles implements AutoCloseable {
     }
 
     /** New files for a run of {@code n} starts of dimension {@code k} with {@code slots} trajectory slots (0: none). */
-    static RunFiles create(OutputDirectory dir, long n, int k, int slots, boolean keepPoints) {
+    public static RunFiles create(OutputDirectory dir, long n, int k, int slots, boolean keepPoints) {
         return new RunFiles(dir, n, k, slots, keepPoints);
     }
 
     /** The files of a run resumed after its first {@code done} starts, whose endpoints were float64 or not (null: no chunk yet). */
-    static RunFiles reopen(OutputDirectory dir, long n, int k, int slots, boolean keepPoints, long done, Boolean float64) throws IOException {
+    public static RunFiles reopen(OutputDirectory dir, long n, int k, int slots, boolean keepPoints, long done, Boolean float64) throws IOException {
         RunFiles f = new RunFiles(dir, n, k, slots, keepPoints);
         if (done > 0) {
             f.open(float64, done);
@@ -92,12 +91,12 @@ final class RunFiles implements AutoCloseable {
     }
 
     /** Whether the endpoints are float64 (null before the first chunk). */
-    Boolean float64() {
+    public Boolean float64() {
         return float64;
     }
 
     /** Appends a chunk's per-start arrays; {@code ids} holds each start's fixed-point id (-1: none). */
-    void append(FixedPointResult r, int[] ids) throws IOException {
+    public void append(FixedPointResult r, int[] ids) throws IOException {
         if (float64 == null) {
             open(r.endpoints64() != null, 0);
         }
@@ -127,7 +126,7 @@ final class RunFiles implements AutoCloseable {
     }
 
     /** Hands everything written so far to the operating system (before a checkpoint). */
-    void flush() throws IOException {
+    public void flush() throws IOException {
         for (NpyWriter w : writers.values()) {
             w.flush();
         }
@@ -138,16 +137,24 @@ final class RunFiles implements AutoCloseable {
      * order, -1 for none), attractors.npy (float64 for a float64 model) and, for the identity
      * rule, the other fixed points.
      */
-    void finish(AttractorSet.Catalog catalog, boolean identity) throws IOException {
+    public void finish(AttractorSet.Catalog catalog, boolean identity) throws IOException {
         for (NpyWriter w : writers.values()) {
             w.finish();
         }
         close();
         writeBasins(catalog.basinOf());
         Files.deleteIfExists(dir.file(IDS));
+        writeFixedPoints(dir, catalog, identity, Boolean.TRUE.equals(float64), k);
+    }
+
+    /**
+     * attractors.npy (float64 when {@code float64}: the polished points, or as a float64 model
+     * iterated them) and, for the identity rule, fixed_points.npy and fixed_point_kind.npy, in
+     * the catalog's order.
+     */
+    public static void writeFixedPoints(OutputDirectory dir, AttractorSet.Catalog catalog, boolean identity, boolean f64, int k) throws IOException {
         Attractors a = catalog.attractors();
         int count = a.count();
-        boolean f64 = Boolean.TRUE.equals(float64);
         if (f64) {
             double[] points = new double[count * k];
             for (int i = 0; i < count; i++) {
@@ -202,7 +209,7 @@ final class RunFiles implements AutoCloseable {
     }
 
     /** Names of the files a finished run holds. */
-    List<String> names() {
+    public List<String> names() {
         return new ArrayList<>(writers.keySet());
     }
 

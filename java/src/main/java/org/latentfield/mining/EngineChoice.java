@@ -1,11 +1,8 @@
-package org.latentfield.cli;
+package org.latentfield.mining;
 
 import java.util.List;
 import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
-import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
-import org.apache.commons.cli.Options;
 import org.latentfield.LatentfieldException;
 import org.latentfield.data.Points;
 import org.latentfield.dynamics.FixedPointResult;
@@ -36,7 +33,7 @@ import org.latentfield.map.torch.TorchScriptAutoencoder;
  * linear 512, 4 conv_transpose2d to 1 x 32 x 32, ...", "torch", "torch (decode uses
  * aten::max_pool2d, which the native engine does not run)".
  */
-final class EngineChoice implements AutoCloseable {
+public final class EngineChoice implements AutoCloseable {
     private final String requested;
     private final TorchScriptAutoencoder torch;
     private final String model;
@@ -52,28 +49,12 @@ final class EngineChoice implements AutoCloseable {
         this.description = description;
     }
 
-    static void addOption(Options o) {
-        o.addOption(Option.builder().longOpt("engine").hasArg().argName("torch|native|auto")
-                .desc("who evaluates f: LibTorch, or liblf's engines for models whose encode/decode graphs are Linear stacks (MLP engine)"
-                        + " or chains of linear, convolution, activation and padding layers (network engine, CPU)"
-                        + " (auto, the default: native when the graphs qualify, every run spot-checked against LibTorch)").build());
-    }
-
-    /** Checks the spelling before anything is loaded. */
-    static String spec(CommandLine cl) {
-        String engine = cl.getOptionValue("engine", "auto");
-        if (!List.of("torch", "native", "auto").contains(engine)) {
-            throw new LatentfieldException("--engine must be torch, native or auto, got '" + engine + "'.");
-        }
-        return engine;
-    }
-
-    static EngineChoice choose(String engine, TorchScriptAutoencoder map, String model) {
+    public static EngineChoice choose(String engine, TorchScriptAutoencoder map, String model) {
         return choose(engine, map, model, UnaryOperator.identity());
     }
 
     /** As {@link #choose(String, TorchScriptAutoencoder, String)}; {@code plan} edits the admitted layers (tests plant a wrong plan). */
-    static EngineChoice choose(String engine, TorchScriptAutoencoder map, String model, UnaryOperator<List<NativeMlp.Layer>> plan) {
+    public static EngineChoice choose(String engine, TorchScriptAutoencoder map, String model, UnaryOperator<List<NativeMlp.Layer>> plan) {
         if (engine.equals("torch")) {
             return new EngineChoice(engine, map, model, null, "torch");
         }
@@ -102,22 +83,22 @@ final class EngineChoice implements AutoCloseable {
     }
 
     /** Whether f currently runs natively. */
-    boolean isNative() {
+    public boolean isNative() {
         return nativeMap != null;
     }
 
     /** The map f is evaluated with now: the native plan, or LibTorch (after a refusal or a failed check). */
-    DifferentiableMap map() {
+    public DifferentiableMap map() {
         return nativeMap != null ? nativeMap : torch;
     }
 
     /** "native DEVICE: k -> ... -> k", "torch", or "torch (why not native)", for summaries. */
-    String description() {
+    public String description() {
         return description;
     }
 
     /** What the last spot check of a native run found ({@link NativeRunCheck.Verdict#describe()}), or null when none ran. */
-    String check() {
+    public String check() {
         return check;
     }
 
@@ -127,7 +108,7 @@ final class EngineChoice implements AutoCloseable {
      * repeat reports no progress, the bar having reached its end) or fails (native); the native
      * result is never returned unchecked.
      */
-    FixedPointResult solve(Points starts, FixedPointSolver.Options options, LongConsumer progress) {
+    public FixedPointResult solve(Points starts, FixedPointSolver.Options options, LongConsumer progress) {
         if (nativeMap == null) {
             return FixedPointSolver.solve(torch, starts, options, progress);
         }
@@ -141,12 +122,12 @@ final class EngineChoice implements AutoCloseable {
         return FixedPointSolver.solve(torch, starts, options, done -> { });
     }
 
-    FixedPointResult solve(Points starts, FixedPointSolver.Options options) {
+    public FixedPointResult solve(Points starts, FixedPointSolver.Options options) {
         return solve(starts, options, done -> { });
     }
 
     /** Checks the native f against LibTorch's at a sample of {@code points} before using it there (e.g. for Jacobians). */
-    void confirm(Points points) {
+    public void confirm(Points points) {
         if (nativeMap != null) {
             NativeRunCheck.Verdict verdict = NativeRunCheck.atPoints(points, nativeMap.engine(), torch, NativeRunCheck.Options.DEFAULT);
             check = verdict.describe();
