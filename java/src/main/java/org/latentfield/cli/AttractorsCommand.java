@@ -20,7 +20,6 @@ import org.latentfield.data.Subsets;
 import org.latentfield.data.StartPoints;
 import org.latentfield.dynamics.AttractorRule;
 import org.latentfield.dynamics.Attractors;
-import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.dynamics.FixedPointSolver;
 import org.latentfield.dynamics.PolishTally;
 import org.latentfield.dynamics.FixedPointKind;
@@ -97,15 +96,7 @@ final class AttractorsCommand implements Main.Command {
             return SparkRun.run(plan, args, out, err);
         }
         CommandLine cl = plan.cl();
-        String from = plan.from();
-        int samples = plan.samples();
-        long seed = plan.seed();
-        double sigma = plan.sigma();
-        int recordEvery = plan.recordEvery();
-        FixedPointSolver.Options solver = plan.solver();
         AttractorRule rule = plan.rule();
-        Solver method = plan.method();
-        String engine = plan.engine();
         StartSpec starts = plan.starts();
         StreamingMiner.Keep keep = plan.keep();
 
@@ -116,13 +107,13 @@ final class AttractorsCommand implements Main.Command {
             StartStream z0;
             if (starts.kind == StartSpec.Kind.DATA) {
                 ImageSet data = ModelData.load(Datasets.defaults(), starts.dataset, map.contract(), err);
-                drawn = dataRows(data, starts.dataset, n, cl.hasOption("shuffle"), seed);
+                drawn = dataRows(data, starts.dataset, n, cl.hasOption("shuffle"), plan.seed());
                 z0 = StartStream.of(new Points(n, k, map.encode(data, drawn)));
             } else {
                 z0 = plan.randomOrFile(k);
             }
             try (z0; OutputDirectory dir = OutputDirectory.stageResumable(Path.of(cl.getOptionValue("out")), "attractors", cl.hasOption("resume"));
-                 EngineChoice choice = EngineChoice.choose(engine, map, cl.getOptionValue("model"))) {
+                 EngineChoice choice = EngineChoice.choose(plan.engine(), map, cl.getOptionValue("model"))) {
                 int chunk = plan.chunk(k);
                 Map<String, Object> model = ModelReport.facts(map);
                 StreamingMiner.Options mining = new StreamingMiner.Options(chunk, keep, plan.slots(), fingerprint(args, model));
@@ -148,15 +139,14 @@ final class AttractorsCommand implements Main.Command {
                 settings.put("device", cl.getOptionValue("device", "auto"));
                 settings.put("engine", plan.engineDescription(choice));
                 settings.put("engine_check", choice.check());
-                settings.put("record_every", recordEvery == 0 ? null : recordEvery);
+                settings.put("record_every", plan.recordEvery() == 0 ? null : plan.recordEvery());
                 settings.put("workers", map.workers());
                 settings.put("torch_threads", map.intraOpThreads());
                 ObjectNode summary = summary(model, settings, result, attractors, outcome.cosineCount(), polish != null);
                 try {
                     dir.writeSummary(summary);
                 } catch (java.io.IOException e) {
-                    throw new LatentfieldException("output directory " + dir.target() + " could not receive the results (" + e.getMessage()
-                            + "); nothing was changed in it.", e);
+                    throw dir.couldNotReceive(e);
                 }
                 if (drawn != null) {
                     AttractorReport.writeItems(dir, drawn);

@@ -12,7 +12,6 @@ import org.latentfield.data.StartStream;
 import org.latentfield.kernels.NativeLibraries;
 import org.latentfield.map.torch.TorchScriptAutoencoder;
 import org.latentfield.mining.EngineChoice;
-import org.latentfield.mining.MiningState;
 import org.latentfield.mining.PartitionMining;
 
 /**

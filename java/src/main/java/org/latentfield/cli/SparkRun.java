@@ -99,8 +99,7 @@ final class SparkRun {
                 RunFiles.writeFixedPoints(dir, catalog, identity, "float64".equals(tally.iterationDtype()), k);
                 dir.writeSummary(summary);
             } catch (IOException e) {
-                throw new LatentfieldException("output directory " + dir.target() + " could not receive the results (" + e.getMessage()
-                        + "); nothing was changed in it.", e);
+                throw dir.couldNotReceive(e);
             }
             List<String> stale = new ArrayList<>(AttractorReport.FILES);
             stale.add(TABLE);

@@ -5,13 +5,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.latentfield.data.StartStream;
 import org.latentfield.dynamics.AttractorRule;
-import org.latentfield.dynamics.FixedPointResult;
 import org.latentfield.map.LatentMap;
 
 /**
  * One partition of a distributed mining run: the starts {@code first .. first + count - 1}
- * iterated chunk by chunk into the partition's own {@link MiningState}, each start handed to a
- * {@link RowSink} with its fixed-point id in that state. The driver merges the partitions'
+ * iterated chunk by chunk ({@link Cursor}) into the partition's own {@link MiningState}, each
+ * chunk's starts with their fixed-point ids in that state. The driver merges the partitions'
  * states in partition order ({@link MiningState#merge}) and maps the ids to global basins.
  * Within a partition the clustering is the single-machine one; across partitions fixed points
  * are matched by their representatives, which is the same wherever representatives of one
@@ -22,18 +21,6 @@ public final class PartitionMining {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private PartitionMining() {}
-
-    /** Receives each start of a partition as its chunk finishes. */
-    @FunctionalInterface
-    public interface RowSink {
-        /**
-         * @param start the start's index in the run
-         * @param chunk the chunk's result
-         * @param row   the start's row in it
-         * @param id    its fixed-point id in the partition's state (-1: none)
-         */
-        void accept(long start, FixedPointResult chunk, int row, int id);
-    }
 
     /**
      * What a partition found, for the driver.
@@ -70,20 +57,6 @@ public final class PartitionMining {
                 throw new IllegalStateException("a partition summary could not be read: " + e.getOriginalMessage(), e);
             }
         }
-    }
-
-    /** Mines starts {@code first .. first + count - 1} of {@code starts}, {@code chunk} at a time. */
-    public static MiningState mine(StartStream starts, long first, long count, int chunk, StreamingMiner.ChunkSolver solver, AttractorRule rule,
-                                   LatentMap map, RowSink sink) {
-        Cursor c = new Cursor(starts, first, count, chunk, solver, rule, map);
-        while (c.hasNext()) {
-            long at = c.next();
-            MiningState.Chunk done = c.last();
-            for (int i = 0; i < done.ids().length; i++) {
-                sink.accept(at + i, done.result(), i, done.ids()[i]);
-            }
-        }
-        return c.state();
     }
 
     /**

@@ -142,8 +142,7 @@ public final class StreamingMiner {
             Checkpoint.delete(dir.staging());
             return new Outcome(state.tally(), catalog, state.set(), state.cosineCount(), resumedAt, chunks);
         } catch (IOException e) {
-            throw new LatentfieldException("output directory " + dir.target() + " could not receive the results (" + e.getMessage()
-                    + "); nothing was changed in it.", e);
+            throw dir.couldNotReceive(e);
         }
     }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import org.latentfield.LatentfieldException;
 import org.latentfield.data.Npy;
 import org.latentfield.dynamics.Attractors;
 import org.latentfield.dynamics.FixedPointKind;
@@ -120,8 +119,7 @@ public final class AttractorReport {
         try {
             Npy.writeInt32(out.file("items.npy"), items, items.length);
         } catch (IOException e) {
-            throw new LatentfieldException("output directory " + out.target() + " could not receive the results (" + e.getMessage()
-                    + "); nothing was changed in it.", e);
+            throw out.couldNotReceive(e);
         }
     }
 }

@@ -191,6 +191,12 @@ public final class OutputDirectory implements AutoCloseable {
         return staging;
     }
 
+    /** The one sentence for a staged file that could not be written: the target is untouched. */
+    public LatentfieldException couldNotReceive(IOException e) {
+        return new LatentfieldException("output directory " + target + " could not receive the results (" + e.getMessage()
+                + "); nothing was changed in it.", e);
+    }
+
     /** Where to write the output file {@code name} before the commit. */
     public Path file(String name) {
         return staging.resolve(name);

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,12 +43,11 @@ public final class RunFiles implements AutoCloseable {
         this.keepPoints = keepPoints;
     }
 
-    /** New files for a run of {@code n} starts of dimension {@code k} with {@code slots} trajectory slots (0: none). */
-    public static RunFiles create(OutputDirectory dir, long n, int k, int slots, boolean keepPoints) {
-        return new RunFiles(dir, n, k, slots, keepPoints);
-    }
-
-    /** The files of a run resumed after its first {@code done} starts, whose endpoints were float64 or not (null: no chunk yet). */
+    /**
+     * The files of a run of {@code n} starts of dimension {@code k} with {@code slots} trajectory
+     * slots (0: none), after its first {@code done} starts (0: a new run), whose endpoints were
+     * float64 or not (null: no chunk yet). Files are created at the first chunk.
+     */
     public static RunFiles reopen(OutputDirectory dir, long n, int k, int slots, boolean keepPoints, long done, Boolean float64) throws IOException {
         RunFiles f = new RunFiles(dir, n, k, slots, keepPoints);
         if (done > 0) {
@@ -58,35 +56,42 @@ public final class RunFiles implements AutoCloseable {
         return f;
     }
 
-    /** The dtype and shape of each file, in the order written. */
-    private Map<String, Object[]> layout(boolean f64) {
-        Map<String, Object[]> m = new LinkedHashMap<>();
-        if (keepPoints) {
-            m.put("starts.npy", new Object[] {NpyWriter.F32, new long[] {n, k}});
-            m.put("endpoints.npy", new Object[] {f64 ? NpyWriter.F64 : NpyWriter.F32, new long[] {n, k}});
+    /** One per-start file: its dtype and shape (N first). */
+    private record Layout(String descr, long... shape) {
+        /** Values per start. */
+        long width() {
+            long w = 1;
+            for (int d = 1; d < shape.length; d++) {
+                w *= shape[d];
+            }
+            return w;
         }
-        m.put("iterations.npy", new Object[] {NpyWriter.I32, new long[] {n}});
-        m.put("converged.npy", new Object[] {NpyWriter.BOOL, new long[] {n}});
-        m.put("evaluations.npy", new Object[] {NpyWriter.I32, new long[] {n}});
-        m.put("residual.npy", new Object[] {NpyWriter.F32, new long[] {n}});
-        m.put(IDS, new Object[] {NpyWriter.I32, new long[] {n}});
+    }
+
+    /** Each file's layout, in the order written. */
+    private Map<String, Layout> layout(boolean f64) {
+        Map<String, Layout> m = new LinkedHashMap<>();
+        if (keepPoints) {
+            m.put("starts.npy", new Layout(NpyWriter.F32, n, k));
+            m.put("endpoints.npy", new Layout(f64 ? NpyWriter.F64 : NpyWriter.F32, n, k));
+        }
+        m.put("iterations.npy", new Layout(NpyWriter.I32, n));
+        m.put("converged.npy", new Layout(NpyWriter.BOOL, n));
+        m.put("evaluations.npy", new Layout(NpyWriter.I32, n));
+        m.put("residual.npy", new Layout(NpyWriter.F32, n));
+        m.put(IDS, new Layout(NpyWriter.I32, n));
         if (slots > 0) {
-            m.put("trajectories.npy", new Object[] {NpyWriter.F32, new long[] {n, slots, k}});
+            m.put("trajectories.npy", new Layout(NpyWriter.F32, n, slots, k));
         }
         return m;
     }
 
     private void open(boolean f64, long done) throws IOException {
         float64 = f64;
-        for (Map.Entry<String, Object[]> e : layout(f64).entrySet()) {
-            long[] shape = (long[]) e.getValue()[1];
-            long width = 1;
-            for (int d = 1; d < shape.length; d++) {
-                width *= shape[d];
-            }
+        for (Map.Entry<String, Layout> e : layout(f64).entrySet()) {
+            Layout l = e.getValue();
             Path p = dir.file(e.getKey());
-            String descr = (String) e.getValue()[0];
-            writers.put(e.getKey(), done == 0 ? NpyWriter.create(p, descr, shape) : NpyWriter.reopen(p, descr, done * width, shape));
+            writers.put(e.getKey(), done == 0 ? NpyWriter.create(p, l.descr(), l.shape()) : NpyWriter.reopen(p, l.descr(), done * l.width(), l.shape()));
         }
     }
 
@@ -206,11 +211,6 @@ public final class RunFiles implements AutoCloseable {
             }
             basin.finish();
         }
-    }
-
-    /** Names of the files a finished run holds. */
-    public List<String> names() {
-        return new ArrayList<>(writers.keySet());
     }
 
     @Override

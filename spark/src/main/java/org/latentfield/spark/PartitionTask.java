@@ -67,7 +67,7 @@ final class PartitionTask implements FlatMapFunction<Iterator<long[]>, Row> {
                             buffered.add(Tables.pass1Row(partition, at + i, c.result(), i, c.ids()[i], j.k(), j.endpoints()));
                         }
                     } else {
-                        buffered.add(Tables.summaryRow(partition, task.summary().toJson(), j.k(), j.endpoints()));
+                        buffered.add(Tables.summaryRow(partition, task.summary().toJson()));
                         summarised = true;
                         if (context == null) {
                             task.close();

@@ -18,19 +18,26 @@ import org.latentfield.LatentfieldException;
  * {@code java.io.tmpdir/latentfield-spark/SHA256/NAME} (by a temporary name, then renamed), and
  * every later task of any run with the same bytes reuses it.
  *
- * @param names each file's spelling on the command line to its name
- * @param bytes each name's content
+ * @param names   each file's spelling on the command line to its name
+ * @param bytes   each name's content
+ * @param digests each name's SHA-256 (hex), computed once on the driver
  */
-record ShippedFiles(Map<String, String> names, Map<String, byte[]> bytes) implements Serializable {
+record ShippedFiles(Map<String, String> names, Map<String, byte[]> bytes, Map<String, String> digests) implements Serializable {
+    /** The files' contents and digests, keyed by name. */
+    static ShippedFiles of(Map<String, String> names, Map<String, byte[]> bytes) {
+        Map<String, String> digests = new HashMap<>();
+        bytes.forEach((name, b) -> digests.put(name, sha256(b)));
+        return new ShippedFiles(names, bytes, digests);
+    }
+
     private static final Map<String, Path> WRITTEN = new ConcurrentHashMap<>();
 
     /** Each file's spelling on the command line to its local path on this JVM. */
     Map<String, String> materialize() {
         Map<String, String> local = new HashMap<>();
         for (Map.Entry<String, String> e : names.entrySet()) {
-            byte[] b = bytes.get(e.getValue());
-            String digest = sha256(b);
-            Path p = WRITTEN.computeIfAbsent(digest + "/" + e.getValue(), key -> write(digest, e.getValue(), b));
+            String digest = digests.get(e.getValue());
+            Path p = WRITTEN.computeIfAbsent(digest + "/" + e.getValue(), key -> write(digest, e.getValue(), bytes.get(e.getValue())));
             local.put(e.getKey(), p.toString());
         }
         return local;

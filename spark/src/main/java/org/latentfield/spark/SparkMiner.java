@@ -1,7 +1,6 @@
 package org.latentfield.spark;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -89,7 +88,7 @@ public final class SparkMiner implements ClusterMiner {
         try {
             jsc.setJobGroup(Progress.GROUP, "latentfield attractors: mining " + r.n() + " starts in " + p + " partitions", false);
             JavaRDD<Row> rows = jsc.parallelize(ranges, p).mapPartitions(new PartitionTask(job));
-            spark.createDataFrame(rows, Tables.pass1(r.k(), r.endpoints())).write().parquet(pass1);
+            spark.createDataFrame(rows, Tables.pass1()).write().parquet(pass1);
             jsc.clearJobGroup();
 
             Dataset<Row> written = spark.read().parquet(pass1);
@@ -163,14 +162,18 @@ public final class SparkMiner implements ClusterMiner {
             }
             names.put(f.toString(), name);
         }
-        return new ShippedFiles(names, bytes);
+        return ShippedFiles.of(names, bytes);
     }
 
-    /** A spark://HOST:PORT master must accept a connection within 5 s (Spark itself retries for a minute). */
+    /**
+     * A spark://HOST:PORT[,HOST:PORT...] master must accept a connection (one of them, for a
+     * standby list) within 5 s; Spark itself retries for a minute before it gives up.
+     */
     static void checkMaster(String master) {
         if (!master.startsWith("spark://")) {
             return;
         }
+        IOException last = null;
         for (String hostPort : master.substring("spark://".length()).split(",")) {
             URI u = URI.create("spark://" + hostPort);
             if (u.getHost() == null || u.getPort() < 0) {
@@ -180,12 +183,11 @@ public final class SparkMiner implements ClusterMiner {
                 s.connect(new InetSocketAddress(u.getHost(), u.getPort()), 5000);
                 return;
             } catch (IOException e) {
-                if (hostPort.equals(master.substring(master.lastIndexOf(',') + 1).replace("spark://", ""))) {
-                    throw new LatentfieldException("the Spark master " + master + " cannot be reached (" + e.getMessage() + "); start it, or"
-                            + " check the host and port.");
-                }
+                last = e;
             }
         }
+        throw new LatentfieldException("the Spark master " + master + " cannot be reached (" + last.getMessage() + "); start it, or check the"
+                + " host and port.");
     }
 
     private static void checkTable(SparkSession spark, String table) {
@@ -235,13 +237,13 @@ public final class SparkMiner implements ClusterMiner {
     }
 
     /** Counts finished starts as pass 1's tasks succeed. */
-    static final class Progress extends SparkListener implements Serializable {
+    static final class Progress extends SparkListener {
         static final String GROUP = "latentfield-pass1";
-        private final transient List<long[]> ranges;
-        private final transient java.util.function.LongConsumer progress;
-        private final transient Set<Integer> stages = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        private final transient Set<Integer> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        private final transient java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        private final List<long[]> ranges;
+        private final java.util.function.LongConsumer progress;
+        private final Set<Integer> stages = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Set<Integer> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
 
         /** Task attempts of pass 1 that failed (and were re-run, or the job failed). */
         int failed() {

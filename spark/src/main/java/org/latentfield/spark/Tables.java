@@ -33,7 +33,7 @@ final class Tables {
     }
 
     /** Pass 1: the common columns, the partition, the local id, the endpoint and the summary (one row per partition, start -1). */
-    static StructType pass1(int k, boolean endpoints) {
+    static StructType pass1() {
         List<StructField> f = common();
         f.add(DataTypes.createStructField("partition", DataTypes.IntegerType, false));
         f.add(DataTypes.createStructField("local_id", DataTypes.IntegerType, false));
@@ -63,7 +63,7 @@ final class Tables {
                 (float) Math.sqrt(r.finalStepSq()[row]), partition, id, end, null);
     }
 
-    static Row summaryRow(int partition, String json, int k, boolean endpoints) {
+    static Row summaryRow(int partition, String json) {
         return RowFactory.create(-1L, 0, 0, null, 0f, partition, -1, null, json);
     }
 
