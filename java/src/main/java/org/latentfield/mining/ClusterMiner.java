@@ -39,8 +39,10 @@ public interface ClusterMiner {
     /**
      * @param state  the merged state (tally, fixed points)
      * @param basins per partition, each local fixed-point id's attractor index (-1: not an attractor)
-     * @param engine what evaluated f on the executors (the first partition's description)
-     * @param check  the first partition's native run check, or null
+     * @param engine what evaluated f on the executors: the partitions' description, or each with
+     *               its partitions where they differ (a native plan that failed its check on one)
+     * @param check  the native run checks: partition 0's where the engines agree, each partition's
+     *               where they differ, or null
      * @param rows   rows written to the table
      * @param failedAttempts task attempts that failed and were re-run
      * @param jvms   the JVMs (PID@HOST) that mined the partitions, in partition order, distinct

@@ -120,15 +120,39 @@ public final class SparkMiner implements ClusterMiner {
             JavaRDD<Row> table = written.filter("start >= 0").javaRDD().map(new Tables.ToBasin(basinMap, r.endpoints()));
             spark.createDataFrame(table, Tables.result(r.endpoints())).write().parquet(r.table());
             delete(spark, pass1);
-            PartitionMining.Summary first = summaries.get(0);
             List<String> jvms = summaries.stream().map(PartitionMining.Summary::jvm).distinct().toList();
-            return new Result(merged, basins, first.engine(), first.check(), counted, progress.failed(), jvms);
+            // every partition's native runs were checked against LibTorch (a failed check ran that partition in LibTorch, and the
+            // engines then differ); the check's numbers differ by partition, so one is shown where the engines agree
+            String engine = byPartition(summaries, PartitionMining.Summary::engine);
+            String check = engine != null && engine.startsWith("partitions differ")
+                    ? byPartition(summaries, PartitionMining.Summary::check)
+                    : summaries.get(0).check() == null ? null : "each partition checked; partition 0: " + summaries.get(0).check();
+            return new Result(merged, basins, engine, check, counted, progress.failed(), jvms);
         } catch (RuntimeException e) {
             delete(spark, pass1);
             throw e;
         } finally {
             spark.sparkContext().removeSparkListener(progress);
         }
+    }
+
+    /**
+     * What the partitions say of one fact (the engine, the run check): the one value when they
+     * agree, else each value with its partitions, so that a partition whose native plan failed
+     * its check and ran in LibTorch is not reported as native.
+     */
+    static String byPartition(List<PartitionMining.Summary> summaries, java.util.function.Function<PartitionMining.Summary, String> fact) {
+        Map<String, List<Integer>> where = new java.util.LinkedHashMap<>();
+        for (PartitionMining.Summary s : summaries) {
+            where.computeIfAbsent(String.valueOf(fact.apply(s)), x -> new ArrayList<>()).add(s.partition());
+        }
+        if (where.size() == 1) {
+            String only = where.keySet().iterator().next();
+            return only.equals("null") ? null : only;
+        }
+        List<String> parts = new ArrayList<>();
+        where.forEach((value, ps) -> parts.add(value + " (partitions " + ps + ")"));
+        return "partitions differ: " + String.join("; ", parts);
     }
 
     /** The most bytes of input files a run broadcasts to its executors. */
